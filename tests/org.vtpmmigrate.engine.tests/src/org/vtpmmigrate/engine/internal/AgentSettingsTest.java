@@ -1,0 +1,83 @@
+package org.vtpmmigrate.engine.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+class AgentSettingsTest {
+
+    private static Map<String, Object> valid() {
+        Map<String, Object> m = new HashMap<>();
+        m.put("host.id", "server-a");
+        m.put("tpm.connector", "swtpm:127.0.0.1:2321");
+        m.put("data.dir", "/var/lib/vtpm-migrate");
+        return m;
+    }
+
+    @Test
+    void validSettingsGetDefaultPorts() throws Exception {
+        AgentSettings s = AgentSettings.parse(valid());
+        assertEquals("server-a", s.hostId());
+        assertEquals(7710, s.peerPort());
+        assertEquals(7711, s.managementPort());
+    }
+
+    @Test
+    void frameworkKeysAreTolerated() throws Exception {
+        Map<String, Object> m = valid();
+        m.put("service.pid", "org.vtpmmigrate.agent");
+        m.put("component.name", "x");
+        assertEquals("server-a", AgentSettings.parse(m).hostId());
+    }
+
+    @Test
+    void unknownKeyIsNamed() {
+        Map<String, Object> m = valid();
+        m.put("tpm.conector", "typo");
+        AgentSettings.InvalidSettingException e = assertThrows(AgentSettings.InvalidSettingException.class,
+                () -> AgentSettings.parse(m));
+        assertEquals("tpm.conector", e.key());
+        assertTrue(e.getMessage().contains("unknown key"), e.getMessage());
+    }
+
+    @Test
+    void missingHostIdIsNamed() {
+        Map<String, Object> m = valid();
+        m.remove("host.id");
+        assertEquals("host.id", assertThrows(AgentSettings.InvalidSettingException.class,
+                () -> AgentSettings.parse(m)).key());
+    }
+
+    @Test
+    void hostIdWithSpacesIsRefused() {
+        Map<String, Object> m = valid();
+        m.put("host.id", "server a");
+        assertEquals("host.id", assertThrows(AgentSettings.InvalidSettingException.class,
+                () -> AgentSettings.parse(m)).key());
+    }
+
+    @Test
+    void portOutOfRangeAndNonNumericAreRefused() {
+        Map<String, Object> m = valid();
+        m.put("peer.port", "70000");
+        assertTrue(assertThrows(AgentSettings.InvalidSettingException.class, () -> AgentSettings.parse(m))
+                .getMessage().contains("not a TCP port"));
+        m.put("peer.port", "seven");
+        assertTrue(assertThrows(AgentSettings.InvalidSettingException.class, () -> AgentSettings.parse(m))
+                .getMessage().contains("not a number"));
+    }
+
+    @Test
+    void peerAndManagementPortMustDiffer() {
+        Map<String, Object> m = valid();
+        m.put("peer.port", "9000");
+        m.put("management.port", "9000");
+        assertEquals("management.port", assertThrows(AgentSettings.InvalidSettingException.class,
+                () -> AgentSettings.parse(m)).key());
+    }
+}
