@@ -187,6 +187,8 @@ public final class AgentLauncher {
             framework.waitForStop(30_000);
         } catch (BundleException | InterruptedException e) {
             System.err.println("vtpm-agent: clean stop failed: " + e);
+        } finally {
+            AgentLogManager.agentStopped();
         }
     }
 

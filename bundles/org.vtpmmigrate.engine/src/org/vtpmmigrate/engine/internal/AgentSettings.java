@@ -7,6 +7,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
+import org.vtpmmigrate.tpm.TpmEndpoint;
+
 /**
  * An agent's configuration, validated. The file is a Java properties file; every key is known,
  * so a typo is an error rather than a silently ignored setting.
@@ -53,6 +55,11 @@ public final class AgentSettings {
             throw new InvalidSettingException(HOST_ID, "'" + hostId + "' must be 1-63 letters, digits, '.', '_' or '-'");
         }
         String connector = required(raw, TPM_CONNECTOR);
+        try {
+            TpmEndpoint.parse(connector);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException(TPM_CONNECTOR, e.getMessage());
+        }
         Path dataDir = Paths.get(required(raw, DATA_DIR)).toAbsolutePath();
         int peerPort = port(raw, PEER_PORT, 7710);
         int managementPort = port(raw, MANAGEMENT_PORT, 7711);

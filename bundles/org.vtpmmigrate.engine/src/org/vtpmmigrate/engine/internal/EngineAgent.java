@@ -7,6 +7,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.vtpmmigrate.engine.Agent;
 import org.vtpmmigrate.engine.AgentInfo;
@@ -30,6 +31,11 @@ public class EngineAgent implements Agent {
         modified(properties);
         LOG.log(System.Logger.Level.INFO, "agent {0} active, platform TPM {1}", settings.hostId(),
                 settings.tpmConnector());
+    }
+
+    @Deactivate
+    void deactivate() {
+        LOG.log(System.Logger.Level.INFO, "agent {0} stopped", settings.hostId());
     }
 
     @Modified

@@ -62,6 +62,14 @@ class AgentSettingsTest {
     }
 
     @Test
+    void malformedTpmConnectorIsNamed() {
+        Map<String, Object> m = valid();
+        m.put("tpm.connector", "swtpm:127.0.0.1");
+        assertEquals("tpm.connector", assertThrows(AgentSettings.InvalidSettingException.class,
+                () -> AgentSettings.parse(m)).key());
+    }
+
+    @Test
     void portOutOfRangeAndNonNumericAreRefused() {
         Map<String, Object> m = valid();
         m.put("peer.port", "70000");

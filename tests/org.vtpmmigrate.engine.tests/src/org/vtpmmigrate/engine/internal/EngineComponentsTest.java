@@ -60,6 +60,8 @@ class EngineComponentsTest {
         assertEquals("component-test", info.hostId());
         assertEquals("swtpm:127.0.0.1:1", info.tpmConnector());
         assertTrue(info.engineVersion().startsWith("0.1.0"), info.engineVersion());
+        assertTrue(info.tpmDescription().startsWith("unreachable: 127.0.0.1:1"),
+                "nothing listens on port 1, and the agent says so: " + info.tpmDescription());
         assertNotNull(await(AgentCommands.class), "the vtpm:info shell command is registered");
     }
 }
