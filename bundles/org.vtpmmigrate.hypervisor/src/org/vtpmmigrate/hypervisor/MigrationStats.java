@@ -12,7 +12,8 @@ package org.vtpmmigrate.hypervisor;
  * @param transferredBytes bytes of RAM stream sent so far
  * @param ramTotalBytes guest RAM size
  * @param ramRemainingBytes RAM still to send
- * @param dirtySyncCount dirty-bitmap synchronisations, i.e. pre-copy rounds
+ * @param dirtySyncCount dirty-bitmap synchronisations, i.e. pre-copy rounds; QEMU counts one at setup
+ *     and one in the final stop-and-copy, so an idle guest shows 2
  * @param throughputMbps QEMU's throughput estimate, megabits per second ({@code -1} if unknown)
  * @param errorDescription QEMU's reason when the status is failed, else {@code null}
  */

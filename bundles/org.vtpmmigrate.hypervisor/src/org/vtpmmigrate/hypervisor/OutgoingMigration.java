@@ -12,6 +12,8 @@ public interface OutgoingMigration extends AutoCloseable {
     /**
      * The stream QEMU writes, read until end of stream. Source completion means QEMU has written
      * everything into this channel, not that the destination has it: carry on reading to the end.
+     * Reads block; a stalled QEMU is unblocked by closing this object from another thread (on the
+     * caller's deadline).
      */
     ReadableByteChannel data();
 
@@ -28,6 +30,7 @@ public interface OutgoingMigration extends AutoCloseable {
     /** {@code migrate_cancel}. */
     void cancel() throws HypervisorException;
 
+    /** Closes the stream (call it after reading to the end) and cancels an unfinished migration. */
     @Override
     void close();
 }

@@ -45,7 +45,10 @@ public final class VmConfig {
         }
     }
 
-    /** Which QEMU accelerator to use. */
+    /**
+     * Which QEMU accelerator to use. Source and destination of a migration should use the same one:
+     * CPU state saved under KVM does not necessarily load under TCG, or the other way round.
+     */
     public enum Accelerator {
         /** KVM when /dev/kvm can be opened read-write, falling back to TCG if KVM fails to start. */
         AUTO,

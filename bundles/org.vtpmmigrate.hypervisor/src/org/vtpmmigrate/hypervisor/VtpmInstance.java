@@ -18,8 +18,10 @@ public interface VtpmInstance {
     MigrationEpoch epoch() throws HypervisorException;
 
     /**
-     * Moves the recorded epoch one step on and returns the new value; a source does this before
-     * offering the state to a destination.
+     * Moves the recorded epoch one step on and returns the new value. A source does this before each
+     * migration attempt and offers the new epoch; the destination creates its instance with it
+     * ({@link VtpmStore#createIncoming}), which refuses anything not newer than what it has seen. A
+     * failed attempt leaves the source one epoch further on, which is harmless.
      */
     MigrationEpoch advanceEpoch() throws HypervisorException;
 

@@ -22,8 +22,8 @@ import java.util.stream.Stream;
  * A real swtpm (TPM 2.0) serving raw TPM commands over TCP on 127.0.0.1, manufactured with an
  * RSA and an ECC EK, their certificates from swtpm's local CA, and a platform certificate.
  * <p>
- * Each instance owns a fresh temporary directory (TPM state and log) and two free ports (data and
- * control). {@link #close()} stops the process and deletes the directory. swtpm serves one client
+ * Each instance owns a fresh temporary directory (TPM state and log) and two free adjacent ports
+ * (data, and control on data + 1 as tpm2-tools expects). {@link #close()} stops the process and deletes the directory. swtpm serves one client
  * connection at a time and has no resource manager: close a client connection before running a
  * tpm2-tools command with {@link #runTool}, and flush every transient handle.
  *
@@ -249,7 +249,7 @@ public final class SwtpmProcess implements AutoCloseable {
         IllegalStateException lastFailure = null;
         // A free port can be taken by someone else between probing and swtpm's bind: try again.
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-            int[] ports = freePorts(2);
+            int[] ports = freeAdjacentPorts();
             List<String> command = List.of("swtpm", "socket", "--tpm2",
                     "--tpmstate", "dir=" + stateDirectory,
                     "--server", "type=tcp,port=" + ports[0] + ",bindaddr=" + HOST,
@@ -295,22 +295,26 @@ public final class SwtpmProcess implements AutoCloseable {
         }
     }
 
-    private static int[] freePorts(int count) throws IOException {
-        int[] ports = new int[count];
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            // Hold all sockets open together so the ports are distinct.
-            for (int i = 0; i < count; i++) {
-                ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST));
-                held.add(socket);
-                ports[i] = socket.getLocalPort();
-            }
-        } finally {
-            for (ServerSocket socket : held) {
-                socket.close();
+    /**
+     * Two free adjacent ports: tpm2-tools' swtpm TCTI expects the control channel on the data port
+     * plus one.
+     */
+    private static int[] freeAdjacentPorts() throws IOException {
+        InetAddress loopback = InetAddress.getByName(HOST);
+        for (int attempt = 0; attempt < 50; attempt++) {
+            try (ServerSocket data = new ServerSocket(0, 1, loopback)) {
+                int port = data.getLocalPort();
+                if (port == 65535) {
+                    continue;
+                }
+                try (ServerSocket control = new ServerSocket(port + 1, 1, loopback)) {
+                    return new int[] {port, control.getLocalPort()};
+                } catch (IOException e) {
+                    // port + 1 is taken: try another pair
+                }
             }
         }
-        return ports;
+        throw new IOException("Found no two free adjacent TCP ports on " + HOST);
     }
 
     private static void stop(Process process) {

@@ -5,6 +5,7 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -17,7 +18,7 @@ import org.vtpmmigrate.hypervisor.HypervisorException;
  * stdin closed, stopped with SIGTERM then SIGKILL. Children still alive when the JVM shuts down
  * are killed by a shutdown hook, so none outlives its owner.
  */
-public final class ChildProcess implements AutoCloseable {
+final class ChildProcess implements AutoCloseable {
     /** How long a killed process may take to be reaped before giving up on it. */
     private static final Duration KILL_GRACE = Duration.ofSeconds(5);
     private static final int LOG_TAIL_BYTES = 2048;
@@ -50,7 +51,7 @@ public final class ChildProcess implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         try {
-            appendToLog(logFile, "# " + String.join(" ", command) + "\n");
+            appendToLog(logFile, "# " + Instant.now() + " starting: " + String.join(" ", command) + "\n");
             Process process = builder.start();
             process.getOutputStream().close();
             ChildProcess child = new ChildProcess(label, process, logFile);

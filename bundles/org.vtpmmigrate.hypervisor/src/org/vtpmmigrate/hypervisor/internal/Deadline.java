@@ -6,7 +6,7 @@ import org.vtpmmigrate.hypervisor.HypervisorException;
 import org.vtpmmigrate.hypervisor.HypervisorTimeoutException;
 
 /** A point in time by which a wait must end; every wait in this bundle has one. */
-public final class Deadline {
+final class Deadline {
     /** A condition checked by {@link #await}; it may fail early with a typed error. */
     @FunctionalInterface
     public interface Condition {

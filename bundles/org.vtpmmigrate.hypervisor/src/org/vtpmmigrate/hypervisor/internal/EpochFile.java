@@ -28,7 +28,7 @@ import org.vtpmmigrate.hypervisor.MigrationEpoch;
  * a temporary file, fsync and an atomic rename, so a crash leaves the old or the new epoch, never a
  * torn one.
  */
-public final class EpochFile {
+final class EpochFile {
     static final String FORMAT = "vtpm-migrate.vtpm-epoch.v1";
     static final int MAX_BYTES = 4096;
     private static final TypeAdapter<JsonElement> JSON = new Gson().getAdapter(JsonElement.class);
@@ -64,8 +64,8 @@ public final class EpochFile {
         JsonElement epoch = object.get("epoch");
         long value;
         try {
-            value = epoch.getAsJsonPrimitive().getAsBigDecimal().longValueExact();
-        } catch (RuntimeException e) {
+            value = JsonValues.exactLong(epoch);
+        } catch (IllegalArgumentException e) {
             throw invalid(file, "epoch", "is not an integer: " + epoch);
         }
         try {
@@ -122,11 +122,11 @@ public final class EpochFile {
     }
 
     private static String stringField(Path file, JsonObject object, String name) throws HypervisorException {
-        JsonElement value = object.get(name);
-        if (value == null || !value.isJsonPrimitive() || !value.getAsJsonPrimitive().isString()) {
-            throw invalid(file, name, "is not a string: " + value);
+        String value = JsonValues.stringOrNull(object, name);
+        if (value == null) {
+            throw invalid(file, name, "is not a string: " + object.get(name));
         }
-        return value.getAsString();
+        return value;
     }
 
     private static HypervisorException invalid(Path file, String field, String problem) {

@@ -72,7 +72,7 @@ public final class QemuCommandLine {
         List<String> command = new ArrayList<>();
         command.add(config.qemuBinary());
         command.addAll(guestArguments(config));
-        command.addAll(List.of("-name", config.name()));
+        command.addAll(List.of("-name", config.name(), "-msg", "timestamp=on"));
         command.addAll(acceleratorArguments(config.accelerator()));
         command.addAll(List.of("-object", memoryBackend(config)));
         command.addAll(List.of("-bios", UnixSockets.requireSafeOptionPath(firmware, "firmware").toString()));

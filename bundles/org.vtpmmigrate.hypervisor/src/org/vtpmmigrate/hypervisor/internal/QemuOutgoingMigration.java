@@ -10,6 +10,7 @@ import org.vtpmmigrate.hypervisor.MigrationFailedException;
 import org.vtpmmigrate.hypervisor.MigrationStats;
 import org.vtpmmigrate.hypervisor.MigrationStatus;
 import org.vtpmmigrate.hypervisor.OutgoingMigration;
+import org.vtpmmigrate.hypervisor.RunState;
 
 /** The source end: the connection QEMU's {@code migrate} made to a socket this bundle accepted. */
 final class QemuOutgoingMigration implements OutgoingMigration {
@@ -45,7 +46,11 @@ final class QemuOutgoingMigration implements OutgoingMigration {
             last = stats.status();
             switch (stats.status()) {
                 case COMPLETED:
-                    return stats;
+                    // QEMU reports "completed" a moment before it fills in total time and downtime;
+                    // it does both, then leaves finish-migrate, under the lock QMP commands run under.
+                    deadline.await("VM " + vm.config().name() + " to leave finish-migrate",
+                            () -> vm.status() != RunState.FINISH_MIGRATE);
+                    return vm.migrationStats();
                 case FAILED:
                     throw new MigrationFailedException(stats.status(), stats.errorDescription() == null
                             ? "QEMU gave no reason" : stats.errorDescription());

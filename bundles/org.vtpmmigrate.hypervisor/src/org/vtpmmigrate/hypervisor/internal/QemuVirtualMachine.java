@@ -121,7 +121,7 @@ public final class QemuVirtualMachine implements VirtualMachine {
 
     private String queryAccelerator() throws HypervisorException {
         JsonObject kvm = object(qmp.execute("query-kvm", COMMAND_TIMEOUT), "query-kvm");
-        return kvm.has("enabled") && kvm.get("enabled").getAsBoolean() ? "kvm" : "tcg";
+        return JsonValues.isTrue(kvm, "enabled") ? "kvm" : "tcg";
     }
 
     @Override
@@ -171,7 +171,7 @@ public final class QemuVirtualMachine implements VirtualMachine {
     @Override
     public RunState status() throws HypervisorException {
         JsonObject reply = object(qmp.execute("query-status", COMMAND_TIMEOUT), "query-status");
-        String name = reply.has("status") ? reply.get("status").getAsString() : null;
+        String name = JsonValues.stringOrNull(reply, "status");
         return RunState.fromQmpName(name).orElseThrow(() -> new HypervisorException(
                 "QEMU for VM " + config.name() + " reported an unknown run state '" + name + "'"));
     }
@@ -295,7 +295,7 @@ public final class QemuVirtualMachine implements VirtualMachine {
     }
 
     static MigrationStats parseStats(JsonObject reply) throws HypervisorException {
-        String statusName = reply.has("status") ? reply.get("status").getAsString() : "none";
+        String statusName = reply.has("status") ? JsonValues.stringOrNull(reply, "status") : "none";
         MigrationStatus status = MigrationStatus.fromQmpName(statusName).orElseThrow(() ->
                 new HypervisorException("query-migrate reported an unknown status '" + statusName + "'"));
         JsonObject ram = reply.has("ram") && reply.get("ram").isJsonObject() ? reply.getAsJsonObject("ram")
@@ -311,7 +311,7 @@ public final class QemuVirtualMachine implements VirtualMachine {
                     longOr(ram, "remaining"),
                     longOr(ram, "dirty-sync-count"),
                     ram.has("mbps") ? ram.get("mbps").getAsDouble() : -1,
-                    reply.has("error-desc") ? reply.get("error-desc").getAsString() : null);
+                    JsonValues.stringOrNull(reply, "error-desc"));
         } catch (RuntimeException e) {
             throw new HypervisorException("query-migrate reply has a malformed counter: " + e.getMessage()
                     + " in " + reply, e);
@@ -319,7 +319,7 @@ public final class QemuVirtualMachine implements VirtualMachine {
     }
 
     private static long longOr(JsonObject object, String name) {
-        return object.has(name) ? object.get(name).getAsJsonPrimitive().getAsBigDecimal().longValueExact() : -1;
+        return object.has(name) ? JsonValues.exactLong(object.get(name)) : -1;
     }
 
     @Override

@@ -29,7 +29,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -47,13 +50,16 @@ import org.vtpmmigrate.hypervisor.QmpProtocolException;
  * A QMP client over a unix socket: greeting and capability negotiation, commands matched to replies
  * by request id, asynchronous events to listeners and subscriptions.
  *
- * <p>One reader thread per connection parses what QEMU sends. Every message is bounded
+ * <p>A reader thread per connection parses what QEMU sends. Every message is bounded
  * ({@link #MAX_MESSAGE_BYTES}), must be strict JSON and valid UTF-8, and must be a greeting, an
  * event or a reply to an id this client issued; anything else closes the connection with a
  * {@link QmpProtocolException}, which every pending and later call then reports. QEMU is treated as
  * untrusted input because a compromised guest may control it.
+ *
+ * <p>Requests are written by a writer thread, so a QEMU that stops reading cannot hold a caller
+ * beyond its timeout.
  */
-public final class QmpClient implements AutoCloseable {
+final class QmpClient implements AutoCloseable {
     /** Largest QMP message accepted (QEMU's own replies here are a few KiB at most). */
     public static final int MAX_MESSAGE_BYTES = 1 << 20;
 
@@ -69,7 +75,7 @@ public final class QmpClient implements AutoCloseable {
     private final List<EventSubscription> subscriptions = new CopyOnWriteArrayList<>();
     private final AtomicLong nextId = new AtomicLong(1);
     private final CompletableFuture<JsonObject> greeting = new CompletableFuture<>();
-    private final Object writeLock = new Object();
+    private final ExecutorService writer;
     private final Thread reader;
     private volatile HypervisorException closedReason;
 
@@ -78,6 +84,11 @@ public final class QmpClient implements AutoCloseable {
         this.peer = peer;
         this.reader = new Thread(this::readLoop, "qmp-reader " + peer);
         this.reader.setDaemon(true);
+        this.writer = Executors.newSingleThreadExecutor(task -> {
+            Thread thread = new Thread(task, "qmp-writer " + peer);
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     /**
@@ -264,19 +275,25 @@ public final class QmpClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Queues a request for the writer thread. Writing there, not in the caller, keeps every caller's
+     * wait bounded by its reply timeout even if QEMU stops reading its socket.
+     */
     private void send(JsonObject request) throws HypervisorException {
         ByteBuffer bytes = StandardCharsets.UTF_8.encode(request.toString() + "\n");
-        synchronized (writeLock) {
-            try {
-                while (bytes.hasRemaining()) {
-                    channel.write(bytes);
+        try {
+            writer.execute(() -> {
+                try {
+                    while (bytes.hasRemaining()) {
+                        channel.write(bytes);
+                    }
+                } catch (IOException e) {
+                    shutDown(new HypervisorException("writing to " + peer + " failed: " + e.getMessage(), e));
                 }
-            } catch (IOException e) {
-                HypervisorException failure = new HypervisorException(
-                        "writing to " + peer + " failed: " + e.getMessage(), e);
-                shutDown(failure);
-                throw failure;
-            }
+            });
+        } catch (RejectedExecutionException e) {
+            failIfClosed();
+            throw new HypervisorException(peer + " no longer accepts commands", e);
         }
     }
 
@@ -293,8 +310,8 @@ public final class QmpClient implements AutoCloseable {
     }
 
     private static String stringMember(JsonObject object, String name) {
-        JsonElement value = object.get(name);
-        return value != null && value.isJsonPrimitive() ? value.getAsString() : "(no " + name + ")";
+        String value = JsonValues.stringOrNull(object, name);
+        return value != null ? value : "(no " + name + ")";
     }
 
     private void failIfClosed() throws HypervisorException {
@@ -329,7 +346,8 @@ public final class QmpClient implements AutoCloseable {
                     byte b = buffer.get(i);
                     if (b == '\n') {
                         if (!isBlank(message, length)) {
-                            handleMessage(messageIndex++, decode(messageIndex - 1, message, length));
+                            long index = messageIndex++;
+                            handleMessage(index, decode(index, message, length));
                         }
                         length = 0;
                         continue;
@@ -424,8 +442,8 @@ public final class QmpClient implements AutoCloseable {
         }
         JsonObject time = timestamp.getAsJsonObject();
         try {
-            long seconds = time.get("seconds").getAsLong();
-            long micros = time.get("microseconds").getAsLong();
+            long seconds = JsonValues.exactLong(time.get("seconds"));
+            long micros = JsonValues.exactLong(time.get("microseconds"));
             return new QmpEvent(name.getAsString(), data == null ? null : data.getAsJsonObject(),
                     Instant.ofEpochSecond(seconds, Math.multiplyExact(micros, 1000L)));
         } catch (RuntimeException e) {
@@ -438,8 +456,8 @@ public final class QmpClient implements AutoCloseable {
         JsonElement idElement = message.get("id");
         long id;
         try {
-            id = idElement.getAsJsonPrimitive().getAsBigDecimal().longValueExact();
-        } catch (RuntimeException e) {
+            id = JsonValues.exactLong(idElement);
+        } catch (IllegalArgumentException e) {
             throw new QmpProtocolException(index, "reply carries no numeric id this client issued: " + idElement);
         }
         if (id <= 0 || id >= nextId.get()) {
@@ -476,6 +494,7 @@ public final class QmpClient implements AutoCloseable {
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "closing " + peer, e);
         }
+        writer.shutdownNow();
         greeting.completeExceptionally(reason);
         pending.values().forEach(reply -> reply.completeExceptionally(reason));
         subscriptions.forEach(EventSubscription::wake);

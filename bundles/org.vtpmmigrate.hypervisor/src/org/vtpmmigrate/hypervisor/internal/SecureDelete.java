@@ -29,7 +29,7 @@ import org.vtpmmigrate.hypervisor.HypervisorException;
  * <p>Overwriting in place is best-effort. SSD wear levelling, copy-on-write filesystems (btrfs,
  * ZFS), data journaling, snapshots and backups may all keep the old blocks.
  */
-public final class SecureDelete {
+final class SecureDelete {
     private static final int S_IFMT = 0170000;
     private static final int S_IFSOCK = 0140000;
     private static final int S_IFLNK = 0120000;

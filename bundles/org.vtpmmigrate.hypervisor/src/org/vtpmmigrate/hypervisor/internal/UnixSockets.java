@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 import org.vtpmmigrate.hypervisor.HypervisorException;
 
 /** Unix-domain socket paths handed to QEMU and swtpm, and the Java ends of those sockets. */
-public final class UnixSockets {
+final class UnixSockets {
     /** sun_path is 108 bytes on Linux, including the terminating NUL. */
     static final int MAX_PATH_BYTES = 107;
 
