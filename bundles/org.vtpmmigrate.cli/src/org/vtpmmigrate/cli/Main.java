@@ -17,7 +17,7 @@ public final class Main {
     }
 
     static Main withAllCommands() {
-        return new Main(List.of(new VersionCommand(), new TpmInfoCommand(), new DemoCommand()));
+        return new Main(List.of(new VersionCommand(), new DemoCommand()));
     }
 
     public static void main(String[] args) {
