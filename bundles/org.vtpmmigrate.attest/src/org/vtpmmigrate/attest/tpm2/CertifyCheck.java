@@ -2,6 +2,12 @@ package org.vtpmmigrate.attest.tpm2;
 
 /** The checks {@link CertifyVerifier} runs, in order. */
 public enum CertifyCheck {
+    /**
+     * The AK's public area is not a restricted, fixedTPM signing key (checked when the AK is given
+     * as a public area). A key that is not restricted can sign any digest, including that of a
+     * forged TPMS_ATTEST.
+     */
+    ATTESTATION_KEY,
     /** TPMT_SIGNATURE or TPMS_ATTEST could not be decoded. */
     FORMAT,
     /** Signature scheme, hash or key type not acceptable, or not matching the AK. */

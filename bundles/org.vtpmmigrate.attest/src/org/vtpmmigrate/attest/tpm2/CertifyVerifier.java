@@ -64,6 +64,17 @@ public final class CertifyVerifier {
     }
 
     /**
+     * Like {@link #verify(PublicKey, byte[], byte[], TpmPublic, Expectations)}, and first checks that
+     * the AK's public area is a restricted, fixedTPM signing key ({@link CertifyCheck#ATTESTATION_KEY}).
+     */
+    public VerificationResult<CertifyCheck> verify(TpmPublic akPublic, byte[] attest, byte[] signature,
+            TpmPublic certifiedObject, Expectations expected) {
+        Objects.requireNonNull(akPublic, "akPublic");
+        return SignedAttestationCheck.withAttestationKey(akPublic, CertifyCheck.ATTESTATION_KEY,
+                key -> verify(key, attest, signature, certifiedObject, expected));
+    }
+
+    /**
      * @param akPublic        the attestation key that signed the certification
      * @param attest          the TPMS_ATTEST bytes from TPM2_Certify
      * @param signature       the TPMT_SIGNATURE

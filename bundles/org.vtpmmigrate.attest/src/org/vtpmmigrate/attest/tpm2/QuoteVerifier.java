@@ -47,6 +47,17 @@ public final class QuoteVerifier {
     }
 
     /**
+     * Like {@link #verify(PublicKey, byte[], byte[], PcrValues, byte[])}, and first checks that the
+     * AK's public area is a restricted, fixedTPM signing key ({@link QuoteCheck#ATTESTATION_KEY}).
+     */
+    public VerificationResult<QuoteCheck> verify(TpmPublic akPublic, byte[] attest, byte[] signature,
+            PcrValues claimedPcrs, byte[] expectedNonce) {
+        Objects.requireNonNull(akPublic, "akPublic");
+        return SignedAttestationCheck.withAttestationKey(akPublic, QuoteCheck.ATTESTATION_KEY,
+                key -> verify(key, attest, signature, claimedPcrs, expectedNonce));
+    }
+
+    /**
      * @param akPublic      the attestation key
      * @param attest        the TPMS_ATTEST bytes the TPM signed
      * @param signature     the TPMT_SIGNATURE

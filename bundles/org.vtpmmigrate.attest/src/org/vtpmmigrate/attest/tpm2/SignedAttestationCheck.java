@@ -1,6 +1,7 @@
 package org.vtpmmigrate.attest.tpm2;
 
 import java.security.GeneralSecurityException;
+import java.security.InvalidKeyException;
 import java.security.PublicKey;
 import java.util.HexFormat;
 import java.util.List;
@@ -83,6 +84,37 @@ final class SignedAttestationCheck {
             failures.add(new VerificationResult.Failure<>(checks.apply(Step.FORMAT), e.getMessage()));
             return Optional.empty();
         }
+    }
+
+    /**
+     * Why a public area cannot be an attestation key, or empty. Only a restricted signing key is
+     * guaranteed to sign nothing but TPM-generated structures; fixedTPM keeps it in one TPM.
+     */
+    private static Optional<String> attestationKeyProblem(TpmPublic ak) {
+        if (ak.has(ObjectAttribute.RESTRICTED) && ak.has(ObjectAttribute.SIGN_ENCRYPT) && ak.has(ObjectAttribute.FIXED_TPM)
+                && !ak.has(ObjectAttribute.DECRYPT)) {
+            return Optional.empty();
+        }
+        return Optional.of("AK attributes " + ObjectAttribute.format(ak.attributes())
+                + " do not make a restricted fixedtpm signing key (needs fixedtpm|restricted|sign, no decrypt)");
+    }
+
+    /**
+     * Checks that {@code ak} can be an attestation key, runs {@code verify} with its JDK key, and
+     * puts an attestation-key failure in front of the result.
+     */
+    static <C extends Enum<C>> VerificationResult<C> withAttestationKey(TpmPublic ak, C check,
+            Function<PublicKey, VerificationResult<C>> verify) {
+        PublicKey key;
+        try {
+            key = ak.toPublicKey();
+        } catch (InvalidKeyException e) {
+            return new VerificationResult<>(List.of(new VerificationResult.Failure<>(check,
+                    "AK public area has no usable key: " + e.getMessage())), null);
+        }
+        VerificationResult<C> r = verify.apply(key);
+        Optional<String> problem = attestationKeyProblem(ak);
+        return problem.isEmpty() ? r : r.withFirst(new VerificationResult.Failure<>(check, problem.get()));
     }
 
     /** "hex (n bytes)" for messages; nonces and digests are not secret. */

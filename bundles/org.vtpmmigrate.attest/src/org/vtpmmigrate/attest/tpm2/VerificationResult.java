@@ -33,6 +33,14 @@ public final class VerificationResult<C extends Enum<C>> {
         this.attest = attest;
     }
 
+    /** The same result with one more failure in front (a check that runs before the others). */
+    VerificationResult<C> withFirst(Failure<C> failure) {
+        List<Failure<C>> all = new java.util.ArrayList<>();
+        all.add(failure);
+        all.addAll(failures);
+        return new VerificationResult<>(all, attest);
+    }
+
     public boolean passed() {
         return failures.isEmpty();
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.security.PublicKey;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -41,6 +42,19 @@ class QuoteVerifierTest {
         assertTrue(r.passed(), r.summary());
         assertEquals("passed", r.summary());
         assertEquals(new ClockInfo(10095, 2, 0, true), r.attest().orElseThrow().clockInfo());
+    }
+
+    @Test
+    void akGivenAsPublicAreaMustBeARestrictedSigningKey() throws Exception {
+        TpmPublic akPublic = TpmPublic.parseTpm2b(TestData.bytes("quotes/swtpm/common/ak.pub.tss"));
+        assertTrue(new QuoteVerifier().verify(akPublic, attest, signature, pcrs, nonce).passed());
+        TpmPublic ek = TpmPublic.parseTpm2b(TestData.bytes("quotes/swtpm/common/ek.pub"));
+        VerificationResult<QuoteCheck> r = new QuoteVerifier().verify(ek, attest, signature, pcrs, nonce);
+        assertEquals(List.of(QuoteCheck.ATTESTATION_KEY, QuoteCheck.SIGNATURE), List.copyOf(r.failedChecks()), r.summary());
+        assertTrue(r.failures().get(0).message().contains("decrypt"), r.summary());
+        TpmPublic sealed = TpmPublic.parseTpm2b(TestData.bytes("seal/seal.pub"));
+        assertEquals(Set.of(QuoteCheck.ATTESTATION_KEY),
+                new QuoteVerifier().verify(sealed, attest, signature, pcrs, nonce).failedChecks());
     }
 
     @Test

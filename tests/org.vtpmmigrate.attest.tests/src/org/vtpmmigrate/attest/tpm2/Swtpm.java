@@ -112,7 +112,7 @@ final class Swtpm implements AutoCloseable {
                     continue;
                 }
                 try (ServerSocket b = new ServerSocket(p + 1, 1, InetAddress.getLoopbackAddress())) {
-                    return p;
+                    return b.getLocalPort() - 1;
                 } catch (IOException taken) {
                     // try another
                 }
@@ -121,6 +121,11 @@ final class Swtpm implements AutoCloseable {
             }
         }
         throw new IllegalStateException("no free port pair on 127.0.0.1");
+    }
+
+    /** The data port (raw TPM commands; the swtpm TCTI uses port + 1 for control). */
+    int port() {
+        return port;
     }
 
     Path work() {

@@ -3,6 +3,7 @@ package org.vtpmmigrate.attest.tpm2.internal;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.security.Signature;
+import java.security.SignatureException;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.MGF1ParameterSpec;
@@ -61,22 +62,24 @@ public final class JcaSignatures {
             for (int salt : new int[] {digestLen, keyBytes - digestLen - 2}) {
                 Signature s = Signature.getInstance("RSASSA-PSS");
                 s.setParameter(new PSSParameterSpec(md, "MGF1", new MGF1ParameterSpec(md), salt, 1));
-                s.initVerify(key);
-                s.update(signed);
-                if (s.verify(sig.jcaEncoding())) {
+                if (verifyOnce(s, key, signed, sig.jcaEncoding())) {
                     return true;
                 }
             }
             return false;
         }
         String alg = md.replace("-", "") + (sig.scheme() == TpmScheme.ECDSA ? "withECDSA" : "withRSA");
-        Signature s = Signature.getInstance(alg);
+        return verifyOnce(Signature.getInstance(alg), key, signed, sig.jcaEncoding());
+    }
+
+    private static boolean verifyOnce(Signature s, PublicKey key, byte[] signed, byte[] signature)
+            throws GeneralSecurityException {
         s.initVerify(key);
         s.update(signed);
         try {
-            return s.verify(sig.jcaEncoding());
-        } catch (java.security.SignatureException e) {
-            // malformed signature encoding (e.g. r or s out of range) is simply an invalid signature
+            return s.verify(signature);
+        } catch (SignatureException e) {
+            // a malformed encoding (wrong length, r or s out of range) is simply an invalid signature
             return false;
         }
     }
