@@ -12,7 +12,7 @@ public enum Phase {
     KEY_ESTABLISHMENT,
     /** Sealed records of the migration stream. */
     TRANSFER,
-    /** Destination resumes the VM, signs the commit, source acknowledges. */
+    /** Destination loads the state and signs the commit, source verifies and acknowledges. */
     COMMIT,
     /** Committed or failed; nothing more happens. */
     DONE;

@@ -40,13 +40,16 @@ public enum SessionState {
     RECEIVING(Phase.TRANSFER, Role.DESTINATION),
     /** Source has sent the whole stream and waits for the commit; the source VM is paused, not stopped. */
     AWAIT_COMMIT(Phase.COMMIT, Role.SOURCE),
-    /** Destination has the whole stream; its engine loads the state and resumes the VM, then commits. */
+    /** Destination has the whole, verified stream; its engine loads the state, then commits. */
     STREAM_RECEIVED(Phase.COMMIT, Role.DESTINATION),
     /** Destination has committed and waits for the source's acknowledgement. */
     AWAIT_COMMIT_ACK(Phase.COMMIT, Role.DESTINATION),
     /** The migration succeeded: the source stops the VM and deletes its vTPM state. */
     COMMITTED(Phase.DONE, Role.SOURCE, Role.DESTINATION),
-    /** The run ended without a commit: the source resumes the VM, the destination discards everything. */
+    /**
+     * The run ended without a commit: the source resumes the VM; the destination discards everything
+     * unless its commit is in doubt ({@link DestinationSession#commitInDoubt()}).
+     */
     FAILED(Phase.DONE, Role.SOURCE, Role.DESTINATION);
 
     private final Phase phase;

@@ -4,10 +4,16 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The run ended: a reason code (see {@code FailureReason#code()}) and a detail for the peer's
- * operator. Not authenticated: it can end a run (as a cut cable can) but never makes a host commit.
+ * operator. Before key confirmation it is unauthenticated (it can end a run, as a cut cable can, but
+ * never makes a host commit); after it, {@code mac} is the sender's HMAC over the handshake and the
+ * abort, so the receiver can tell a real "no" from a forged one.
  */
-public record Abort(int reasonCode, String detail) implements Message {
+public record Abort(int reasonCode, String detail, Bytes mac) implements Message {
     public Abort {
+        java.util.Objects.requireNonNull(mac, "mac");
+        if (!mac.isEmpty() && mac.length() != Limits.MAC_LENGTH) {
+            throw new IllegalArgumentException("mac: " + mac.length() + " bytes, expected 0 or " + Limits.MAC_LENGTH);
+        }
         Require.u16("reasonCode", reasonCode);
         java.util.Objects.requireNonNull(detail, "detail");
         if (detail.getBytes(StandardCharsets.UTF_8).length > Limits.MAX_ABORT_DETAIL_LENGTH) {
@@ -18,7 +24,17 @@ public record Abort(int reasonCode, String detail) implements Message {
         }
     }
 
-    /** An Abort whose detail is made safe and short enough for the wire. */
+    /** An unauthenticated Abort. */
+    public Abort(int reasonCode, String detail) {
+        this(reasonCode, detail, Bytes.EMPTY);
+    }
+
+    /** The same Abort with a MAC. */
+    public Abort withMac(Bytes mac) {
+        return new Abort(reasonCode, detail, mac);
+    }
+
+    /** An unauthenticated Abort whose detail is made safe and short enough for the wire. */
     public static Abort of(int reasonCode, String detail) {
         String clean = Require.printable(detail == null ? "" : detail);
         byte[] utf8 = clean.getBytes(StandardCharsets.UTF_8);

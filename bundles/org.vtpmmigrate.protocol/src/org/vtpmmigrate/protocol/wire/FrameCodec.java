@@ -178,6 +178,7 @@ public final class FrameCodec {
         } else if (message instanceof Abort m) {
             w.u16(m.reasonCode());
             w.string(m.detail());
+            w.bytes(m.mac());
         } else {
             throw new IllegalArgumentException("no encoding for " + message.getClass());
         }
@@ -256,7 +257,8 @@ public final class FrameCodec {
             case ABORT: {
                 int code = r.u16("reasonCode");
                 String detail = r.string("detail", Limits.MAX_ABORT_DETAIL_LENGTH);
-                return r.build("detail", start + 2, () -> new Abort(code, detail));
+                Bytes mac = r.bytes("mac", Limits.MAC_LENGTH);
+                return r.build("body", start, () -> new Abort(code, detail, mac));
             }
             default:
                 throw new AssertionError(type);

@@ -1,0 +1,2 @@
+/** State machines, transition table, transcript, key schedule (HKDF), record sealing and opening. */
+package org.vtpmmigrate.protocol.internal;
