@@ -104,6 +104,10 @@ public interface TpmConnection extends AutoCloseable {
      * requires the PCRs to hold {@code boundValues}. The values are normally those just read and
      * quoted; if the PCRs have moved on since, the key is created but can never be used. The storage
      * root key is created for this and flushed again.
+     * <p>
+     * Creation needs two free object slots (storage root key and the new key). A TPM without a
+     * resource manager, such as swtpm, has three: with the attestation key loaded, at most one bound
+     * key can be open at a time (otherwise TPM_RC_OBJECT_MEMORY).
      */
     BoundDecryptionKey createPcrBoundDecryptionKey(PcrValues boundValues, BoundKeyPolicy policy)
             throws TpmException;

@@ -12,7 +12,9 @@ public interface TpmConnector {
     TpmEndpoint endpoint();
 
     /**
-     * Opens a connection.
+     * Opens a connection. swtpm serves one client at a time, so on an swtpm endpoint this process
+     * holds at most one connection: {@code connect()} waits up to the connect timeout for the
+     * previous one to be closed. A character device (with the kernel resource manager) allows many.
      *
      * @throws TpmException of kind {@link TpmException.Kind#TRANSPORT} if the TPM cannot be reached
      */

@@ -3,6 +3,7 @@ package org.vtpmmigrate.tpm.internal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -32,7 +33,12 @@ final class CharacterDevice extends FramedTpmDevice {
         if (Files.isDirectory(path) || Files.isRegularFile(path)) {
             throw new IOException(path + " is not a character device");
         }
-        channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        try {
+            channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (AccessDeniedException e) {
+            throw new IOException("no read/write permission on " + path + " (is this user in the device's group, such"
+                    + " as tss?)", e);
+        }
     }
 
     @Override

@@ -37,9 +37,15 @@ final class CommandExecutor implements TpmCallbackInterface {
     static final Hint NO_HINT = code -> "";
 
     private final Tpm tpm = new Tpm();
+    private final Hint generalHint;
     private byte[] lastResponse;
 
-    CommandExecutor(FramedTpmDevice device) {
+    /**
+     * @param generalHint explains codes any command can meet (out of object memory, say) when the
+     *        operation's own hint has nothing to say
+     */
+    CommandExecutor(FramedTpmDevice device, Hint generalHint) {
+        this.generalHint = generalHint;
         tpm._setDevice(device);
         tpm._setCallback(this);
     }
@@ -88,7 +94,9 @@ final class CommandExecutor implements TpmCallbackInterface {
         int responseCode = response.responseCode();
         if (responseCode != 0) {
             TpmResponseCode decoded = ResponseCodes.decode(responseCode);
-            throw new TpmException(operation, decoded, hint.explain(decoded));
+            String explanation = hint.explain(decoded);
+            throw new TpmException(operation, decoded,
+                    explanation.isEmpty() ? generalHint.explain(decoded) : explanation);
         }
         return new Executed<>(result, response);
     }

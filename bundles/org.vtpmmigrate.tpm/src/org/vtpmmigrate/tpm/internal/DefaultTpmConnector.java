@@ -36,6 +36,7 @@ public final class DefaultTpmConnector implements TpmConnector {
         this(TpmEndpoint.parse("device"), TpmTransportOptions.DEFAULTS);
     }
 
+    /** A connector for one endpoint with the given bounds. */
     public DefaultTpmConnector(TpmEndpoint endpoint, TpmTransportOptions options) {
         this.configuration = new Configuration(Objects.requireNonNull(endpoint, "endpoint"),
                 Objects.requireNonNull(options, "options"));

@@ -24,6 +24,12 @@ final class RawResponse {
         return FramedTpmDevice.readUint32(bytes, 6);
     }
 
+    /** The first response handle (the new object or session of CreatePrimary, Load, StartAuthSession). */
+    int responseHandle() throws TpmException {
+        Reader reader = new Reader(FramedTpmDevice.HEADER_SIZE, bytes.length);
+        return reader.uint32("response handle");
+    }
+
     /**
      * The parameter area, after {@code responseHandles} handles and, for a response with sessions,
      * the 4-byte parameterSize.
@@ -73,11 +79,23 @@ final class RawResponse {
             return Arrays.copyOfRange(bytes, start, position);
         }
 
+        /** Fails unless the slice has been read completely. */
+        void requireEnd(String structure) throws TpmException {
+            if (position != end) {
+                throw malformed((end - position) + " unexpected bytes after " + structure);
+            }
+        }
+
         /** Everything left in this slice. */
         byte[] rest() {
             byte[] rest = Arrays.copyOfRange(bytes, position, end);
             position = end;
             return rest;
+        }
+
+        int uint8(String field) throws TpmException {
+            require(1, field);
+            return bytes[position++] & 0xFF;
         }
 
         int uint16(String field) throws TpmException {

@@ -61,6 +61,7 @@ public final class ResponseCodes {
         describe(0x903, "out of memory for session contexts (sessions not flushed?)");
         describe(0x905, "out of session handles: a session must be flushed");
         describe(0x906, "out of object handles: a transient object must be flushed");
+        describe(0x907, "the command is not allowed at the current locality");
         describe(0x908, "the TPM has suspended operation on the command");
         describe(0x90A, "the TPM is performing self-tests");
         describe(0x921, "the authorization is locked out (dictionary attack protection)");

@@ -1,11 +1,9 @@
 package org.vtpmmigrate.tpm.internal;
 
 import java.io.IOException;
-import java.math.BigInteger;
 import java.security.SecureRandom;
 import java.security.spec.ECPoint;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -39,10 +37,7 @@ import tss.tpm.CreatePrimaryResponse;
 import tss.tpm.CreateResponse;
 import tss.tpm.GetCapabilityResponse;
 import tss.tpm.NV_ReadPublicResponse;
-import tss.tpm.PCR_ReadResponse;
 import tss.tpm.ReadPublicResponse;
-import tss.tpm.StartAuthSessionResponse;
-import tss.tpm.TPM2B_DIGEST;
 import tss.tpm.TPML_TAGGED_TPM_PROPERTY;
 import tss.tpm.TPMS_ECC_PARMS;
 import tss.tpm.TPMS_ECC_POINT;
@@ -74,21 +69,20 @@ public final class TssTpmConnection implements TpmConnection {
     private static final int TPM_RC_VALUE = 0x084;
     private static final int TPM_RC_POLICY_FAIL = 0x09D;
     private static final int TPM_RC_INTEGRITY = 0x09F;
+    private static final int TPM_RC_OBJECT_MEMORY = 0x902;
     private static final int TPMA_NV_OWNERREAD = 0x00020000;
     private static final int TPMA_NV_AUTHREAD = 0x00040000;
     private static final int MAX_PCR_READ_ATTEMPTS = 5;
     private static final int MAX_EK_CERTIFICATE = 16 * 1024;
-    private static final int MAX_CREDENTIAL_BLOB = 2 + 2 + 64 + 64;
-    private static final int MAX_ENCRYPTED_SECRET = 2 + 512;
     private static final int DEFAULT_NV_BUFFER = 512;
     // Room in a response for header, parameterSize, the TPM2B size and a password session.
     private static final int NV_READ_RESPONSE_OVERHEAD = 32;
-    private static final int P256_COORDINATE = 32;
     private static final int SESSION_NONCE = 32;
 
     private final TpmEndpoint endpoint;
     private final TpmTransportOptions options;
     private final CommandExecutor executor;
+    private final Runnable onClose;
     private final SecureRandom random = new SecureRandom();
     private final Set<Integer> loadedHandles = new LinkedHashSet<>();
     private final Map<Integer, TransientKey> openKeys = new HashMap<>();
@@ -96,24 +90,33 @@ public final class TssTpmConnection implements TpmConnection {
     private int nvReadChunk;
     private boolean open = true;
 
-    private TssTpmConnection(TpmEndpoint endpoint, TpmTransportOptions options, CommandExecutor executor) {
+    private TssTpmConnection(TpmEndpoint endpoint, TpmTransportOptions options, FramedTpmDevice device,
+            Runnable onClose) {
         this.endpoint = endpoint;
         this.options = options;
-        this.executor = executor;
+        this.executor = new CommandExecutor(device, this::generalHint);
+        this.onClose = onClose;
     }
 
     /** Opens the transport of {@code endpoint}. */
     static TssTpmConnection open(TpmEndpoint endpoint, TpmTransportOptions options) throws TpmException {
-        FramedTpmDevice device = endpoint.transport() == TpmEndpoint.Transport.SWTPM
-                ? new SwtpmSocketDevice(endpoint.host(), endpoint.port(), options)
-                : new CharacterDevice(endpoint.devicePath(), options.maxResponseBytes());
+        FramedTpmDevice device;
+        Runnable release;
+        if (endpoint.transport() == TpmEndpoint.Transport.SWTPM) {
+            release = SwtpmConnectionGate.acquire(endpoint, options.connectTimeout());
+            device = new SwtpmSocketDevice(endpoint.host(), endpoint.port(), options);
+        } else {
+            release = () -> { };
+            device = new CharacterDevice(endpoint.devicePath(), options.maxResponseBytes());
+        }
         try {
             device.open();
         } catch (IOException e) {
             device.closeQuietly();
+            release.run();
             throw new TpmException(TpmException.Kind.TRANSPORT, "connecting to " + endpoint, e.toString(), e);
         }
-        return new TssTpmConnection(endpoint, options, new CommandExecutor(device));
+        return new TssTpmConnection(endpoint, options, device, release);
     }
 
     @Override
@@ -155,12 +158,15 @@ public final class TssTpmConnection implements TpmConnection {
             remaining.forEach(requestBuilder::add);
             PcrSelection request = requestBuilder.build();
             String operation = "PCR_Read of " + request;
-            PCR_ReadResponse response = executor.execute(operation, tpm -> tpm.PCR_Read(PcrSelections.toTss(request)));
-            if (updateCounter != null && updateCounter != response.pcrUpdateCounter) {
+            RawResponse response = executor.executeRaw(operation, tpm -> tpm.PCR_Read(PcrSelections.toTss(request)))
+                    .response();
+            RawResponse.Reader parameters = response.parameters(0);
+            int counter = parameters.uint32("pcrUpdateCounter");
+            if (updateCounter != null && updateCounter != counter) {
                 return Optional.empty();
             }
-            updateCounter = response.pcrUpdateCounter;
-            int returned = takePcrValues(operation, response, remaining, values);
+            updateCounter = counter;
+            int returned = WireFormat.pcrReadValues(operation, parameters, remaining, values);
             if (returned == 0) {
                 throw new TpmException(TpmException.Kind.UNAVAILABLE, operation,
                         "the TPM returned no value for these PCRs (is the bank allocated?)", null);
@@ -168,52 +174,6 @@ public final class TssTpmConnection implements TpmConnection {
             remaining.values().removeIf(SortedSet::isEmpty);
         }
         return Optional.of(PcrValues.of(selection, values));
-    }
-
-    /** Moves the values of one PCR_Read response from {@code remaining} into {@code values}. */
-    private static int takePcrValues(String operation, PCR_ReadResponse response,
-            Map<PcrBank, SortedSet<Integer>> remaining, Map<PcrBank, Map<Integer, byte[]>> values)
-            throws TpmException {
-        TPM2B_DIGEST[] digests = response.pcrValues == null ? new TPM2B_DIGEST[0] : response.pcrValues;
-        TPMS_PCR_SELECTION[] selected = response.pcrSelectionOut == null ? new TPMS_PCR_SELECTION[0]
-                : response.pcrSelectionOut;
-        int next = 0;
-        for (TPMS_PCR_SELECTION bankSelection : selected) {
-            PcrBank bank = bankOf(operation, bankSelection.hash.toInt());
-            byte[] bitmap = bankSelection.pcrSelect == null ? new byte[0] : bankSelection.pcrSelect;
-            for (int index = 0; index < bitmap.length * 8; index++) {
-                if ((bitmap[index / 8] & (1 << (index % 8))) == 0) {
-                    continue;
-                }
-                SortedSet<Integer> wanted = remaining.get(bank);
-                if (wanted == null || !wanted.contains(index)) {
-                    throw malformed(operation, "the TPM returned PCR " + bank + ":" + index + ", which was not requested");
-                }
-                if (next >= digests.length) {
-                    throw malformed(operation, "the TPM selected more PCRs than it returned values (" + digests.length
-                            + ")");
-                }
-                byte[] value = digests[next++].buffer;
-                if (value == null || value.length != bank.digestLength()) {
-                    throw malformed(operation, "PCR " + bank + ":" + index + " value has "
-                            + (value == null ? 0 : value.length) + " bytes, expected " + bank.digestLength());
-                }
-                values.computeIfAbsent(bank, b -> new HashMap<>()).put(index, value.clone());
-                wanted.remove(index);
-            }
-        }
-        if (next != digests.length) {
-            throw malformed(operation, "the TPM returned " + digests.length + " values for " + next + " selected PCRs");
-        }
-        return next;
-    }
-
-    private static PcrBank bankOf(String operation, int algorithmId) throws TpmException {
-        try {
-            return PcrBank.fromAlgorithmId(algorithmId);
-        } catch (IllegalArgumentException e) {
-            throw malformed(operation, e.getMessage());
-        }
     }
 
     @Override
@@ -251,11 +211,17 @@ public final class TssTpmConnection implements TpmConnection {
         Map<PcrBank, byte[]> result = new EnumMap<>(PcrBank.class);
         for (TPMT_HA hash : extended == null ? new TPMT_HA[0] : extended) {
             // Banks this API has no name for (SM3, say) are left out of the report.
+            PcrBank bank;
             try {
-                result.put(PcrBank.fromAlgorithmId(hash.hashAlg.toInt()), hash.digest.clone());
+                bank = PcrBank.fromAlgorithmId(hash.hashAlg.toInt());
             } catch (IllegalArgumentException e) {
                 continue;
             }
+            if (hash.digest == null || hash.digest.length != bank.digestLength()) {
+                throw WireFormat.malformed(operation, "the " + bank + " event digest has "
+                        + (hash.digest == null ? 0 : hash.digest.length) + " bytes");
+            }
+            result.put(bank, hash.digest.clone());
         }
         return result;
     }
@@ -275,7 +241,7 @@ public final class TssTpmConnection implements TpmConnection {
         String operation = "reading the " + type + " EK certificate from NV index " + hex(nvIndex);
         NV_ReadPublicResponse nvPublic;
         try {
-            nvPublic = executor.execute(operation + " (NV_ReadPublic)", tpm -> tpm.NV_ReadPublic(TPM_HANDLE.NV(nvIndex)));
+            nvPublic = executor.execute(operation + " (NV_ReadPublic)", tpm -> tpm.NV_ReadPublic(new TPM_HANDLE(nvIndex)));
         } catch (TpmException e) {
             if (hasBaseCode(e, TPM_RC_HANDLE)) {
                 return Optional.empty();
@@ -284,12 +250,12 @@ public final class TssTpmConnection implements TpmConnection {
         }
         int size = nvPublic.nvPublic.dataSize;
         if (size <= 0 || size > MAX_EK_CERTIFICATE) {
-            throw malformed(operation, "NV index size " + size + " is outside 1.." + MAX_EK_CERTIFICATE);
+            throw WireFormat.malformed(operation, "NV index size " + size + " is outside 1.." + MAX_EK_CERTIFICATE);
         }
         int attributes = nvPublic.nvPublic.attributes.toInt();
         TPM_HANDLE authHandle;
         if ((attributes & TPMA_NV_AUTHREAD) != 0) {
-            authHandle = TPM_HANDLE.NV(nvIndex);
+            authHandle = new TPM_HANDLE(nvIndex);
         } else if ((attributes & TPMA_NV_OWNERREAD) != 0) {
             authHandle = TPM_HANDLE.from(TPM_RH.OWNER);
         } else {
@@ -302,40 +268,14 @@ public final class TssTpmConnection implements TpmConnection {
             int length = Math.min(chunk, size - offset);
             int at = offset;
             byte[] part = executor.execute(operation + " (NV_Read of " + length + " bytes at offset " + at + ")",
-                    tpm -> tpm.NV_Read(authHandle, TPM_HANDLE.NV(nvIndex), length, at));
+                    tpm -> tpm.NV_Read(authHandle, new TPM_HANDLE(nvIndex), length, at));
             if (part == null || part.length != length) {
-                throw malformed(operation, "NV_Read at offset " + at + " returned " + (part == null ? 0 : part.length)
+                throw WireFormat.malformed(operation, "NV_Read at offset " + at + " returned " + (part == null ? 0 : part.length)
                         + " bytes instead of " + length);
             }
             System.arraycopy(part, 0, data, offset, length);
         }
-        return Optional.of(trimToDer(data));
-    }
-
-    /** NV indices are often larger than the certificate: cut after the outer DER SEQUENCE. */
-    private static byte[] trimToDer(byte[] data) {
-        if (data.length < 2 || data[0] != 0x30) {
-            return data;
-        }
-        int first = data[1] & 0xFF;
-        long length;
-        int header;
-        if (first < 0x80) {
-            length = first;
-            header = 2;
-        } else {
-            int lengthBytes = first & 0x7F;
-            if (lengthBytes == 0 || lengthBytes > 3 || data.length < 2 + lengthBytes) {
-                return data;
-            }
-            length = 0;
-            for (int i = 0; i < lengthBytes; i++) {
-                length = (length << 8) | (data[2 + i] & 0xFF);
-            }
-            header = 2 + lengthBytes;
-        }
-        long total = header + length;
-        return total <= data.length ? Arrays.copyOf(data, (int) total) : data;
+        return Optional.of(WireFormat.trimToDer(data));
     }
 
     /** Bytes per NV_Read: the TPM's TPM_PT_NV_BUFFER_MAX, within what a response may carry here. */
@@ -366,15 +306,11 @@ public final class TssTpmConnection implements TpmConnection {
             return cached;
         }
         LoadedObject ek = loadEndorsementKey(type);
-        try {
-            return ek.keyPublic;
-        } finally {
-            releaseEndorsementKey(ek);
-        }
+        return ek.transientHandle ? thenFlush(ek.handle, "transient EK", () -> ek.keyPublic) : ek.keyPublic;
     }
 
     /** An object in the TPM with its public area; {@code transientHandle} if it must be flushed. */
-    private record LoadedObject(int handle, TpmKeyPublic keyPublic, boolean transientHandle) {
+    record LoadedObject(int handle, TpmKeyPublic keyPublic, boolean transientHandle) {
     }
 
     private LoadedObject loadEndorsementKey(EkType type) throws TpmException {
@@ -386,7 +322,7 @@ public final class TssTpmConnection implements TpmConnection {
             RawResponse.Reader parameters = read.response().parameters(0);
             byte[] tpm2bPublic = parameters.sizedWithPrefix("outPublic");
             byte[] name = parameters.sizedContent("name");
-            checkName(operation, tpm2bPublic, name);
+            WireFormat.checkName(operation, tpm2bPublic, name);
             checkEndorsementKeyType(operation, type, read.result().outPublic);
             TpmKeyPublic keyPublic = new TpmKeyPublic(tpm2bPublic, name);
             ekPublics.put(type, keyPublic);
@@ -404,12 +340,6 @@ public final class TssTpmConnection implements TpmConnection {
                 TPM_RH.ENDORSEMENT, ObjectTemplates.endorsementKey(type));
         ekPublics.put(type, created.keyPublic);
         return created;
-    }
-
-    private void releaseEndorsementKey(LoadedObject ek) throws TpmException {
-        if (ek.transientHandle) {
-            flushHandle(ek.handle, "transient EK");
-        }
     }
 
     /** A persistent object at an EK handle must really be that kind of EK. */
@@ -439,66 +369,38 @@ public final class TssTpmConnection implements TpmConnection {
             byte[] encryptedSecret) throws TpmException {
         requireOpen();
         TransientKey.Attestation ak = owned(attestationKey, TransientKey.Attestation.class);
-        TPMS_ID_OBJECT idObject = parseIdObject(credentialBlob);
-        byte[] secret = sizedContent("encryptedSecret (TPM2B_ENCRYPTED_SECRET)", encryptedSecret, MAX_ENCRYPTED_SECRET);
+        TPMS_ID_OBJECT idObject = WireFormat.idObject(credentialBlob);
+        byte[] secret = WireFormat.callerTpm2b("encryptedSecret (TPM2B_ENCRYPTED_SECRET)", encryptedSecret,
+                WireFormat.MAX_ENCRYPTED_SECRET);
         LoadedObject ek = loadEndorsementKey(ekType);
-        try {
-            String operation = "ActivateCredential of " + ak.label() + " with the " + ekType + " EK at "
-                    + hex(ek.handle);
-            CommandExecutor.Hint hint = code -> code.baseCode() == TPM_RC_INTEGRITY
-                    ? "the credential was not made for this attestation key's name with this EK" : "";
-            TPM_HANDLE akHandle = new TPM_HANDLE(ak.handle());
-            TPM_HANDLE ekHandle = new TPM_HANDLE(ek.handle);
-            byte[] tpm2bPublic = ek.keyPublic.tpm2bPublic();
-            if ((PublicAreas.objectAttributes(tpm2bPublic) & PublicAreas.ATTRIBUTE_USER_WITH_AUTH) != 0) {
-                return executor.execute(operation, hint,
-                        tpm -> tpm.ActivateCredential(akHandle, ekHandle, idObject, secret));
-            }
-            // An EK without userWithAuth (templates L-1, L-2) is usable only through its policy.
-            int session = startPolicySession(operation, PublicAreas.nameAlg(tpm2bPublic));
-            try {
-                executor.execute("PolicySecret(TPM_RH_ENDORSEMENT) for " + operation, tpm -> {
-                    tpm.PolicySecret(TPM_HANDLE.from(TPM_RH.ENDORSEMENT), new TPM_HANDLE(session), new byte[0],
-                            new byte[0], new byte[0], 0);
-                    return null;
-                });
-                return executor.execute(operation, hint, tpm -> tpm._withSessions(TPM_HANDLE.PW, new TPM_HANDLE(session))
-                        .ActivateCredential(akHandle, ekHandle, idObject, secret));
-            } finally {
-                flushHandle(session, "policy session");
-            }
-        } finally {
-            releaseEndorsementKey(ek);
-        }
+        TpmCall<byte[]> activation = () -> activateWith(ak, ekType, ek, idObject, secret);
+        return ek.transientHandle ? thenFlush(ek.handle, "transient EK", activation) : activation.run();
     }
 
-    /** TPM2B_ID_OBJECT: size, then TPMS_ID_OBJECT = TPM2B_DIGEST integrityHMAC || encIdentity. */
-    private static TPMS_ID_OBJECT parseIdObject(byte[] credentialBlob) {
-        String field = "credentialBlob (TPM2B_ID_OBJECT)";
-        byte[] content = sizedContent(field, credentialBlob, MAX_CREDENTIAL_BLOB);
-        if (content.length < 2) {
-            throw new IllegalArgumentException(field + " is too short for its integrity HMAC size");
+    private byte[] activateWith(TransientKey.Attestation ak, EkType ekType, LoadedObject ek, TPMS_ID_OBJECT idObject,
+            byte[] secret) throws TpmException {
+        String operation = "ActivateCredential of " + ak.label() + " with the " + ekType + " EK at " + hex(ek.handle);
+        CommandExecutor.Hint hint = code -> code.baseCode() == TPM_RC_INTEGRITY
+                ? "the credential was not made for this attestation key's name with this EK" : "";
+        TPM_HANDLE akHandle = new TPM_HANDLE(ak.handle());
+        TPM_HANDLE ekHandle = new TPM_HANDLE(ek.handle);
+        byte[] tpm2bPublic = ek.keyPublic.tpm2bPublic();
+        if ((PublicAreas.objectAttributes(tpm2bPublic) & PublicAreas.ATTRIBUTE_USER_WITH_AUTH) != 0) {
+            return WireFormat.recoveredSecret(executor.executeRaw(operation, hint,
+                    tpm -> tpm.ActivateCredential(akHandle, ekHandle, idObject, secret)).response());
         }
-        int hmacSize = ((content[0] & 0xFF) << 8) | (content[1] & 0xFF);
-        if (2 + hmacSize >= content.length) {
-            throw new IllegalArgumentException(field + ": integrity HMAC of " + hmacSize
-                    + " bytes leaves no room for the encrypted identity in " + content.length + " bytes");
-        }
-        return new TPMS_ID_OBJECT(Arrays.copyOfRange(content, 2, 2 + hmacSize),
-                Arrays.copyOfRange(content, 2 + hmacSize, content.length));
-    }
-
-    /** The content of a caller-supplied TPM2B whose size prefix must match its length exactly. */
-    private static byte[] sizedContent(String field, byte[] tpm2b, int maxLength) {
-        if (tpm2b.length < 2 || tpm2b.length > maxLength) {
-            throw new IllegalArgumentException(field + " of " + tpm2b.length + " bytes is outside 2.." + maxLength);
-        }
-        int size = ((tpm2b[0] & 0xFF) << 8) | (tpm2b[1] & 0xFF);
-        if (size != tpm2b.length - 2) {
-            throw new IllegalArgumentException(field + " announces " + size + " bytes but carries "
-                    + (tpm2b.length - 2));
-        }
-        return Arrays.copyOfRange(tpm2b, 2, tpm2b.length);
+        // An EK without userWithAuth (templates L-1, L-2) is usable only through its policy.
+        int session = startPolicySession(operation, PublicAreas.nameAlg(tpm2bPublic));
+        return thenFlush(session, "policy session", () -> {
+            executor.execute("PolicySecret(TPM_RH_ENDORSEMENT) for " + operation, tpm -> {
+                tpm.PolicySecret(TPM_HANDLE.from(TPM_RH.ENDORSEMENT), new TPM_HANDLE(session), new byte[0],
+                        new byte[0], new byte[0], 0);
+                return null;
+            });
+            return WireFormat.recoveredSecret(executor.executeRaw(operation, hint, tpm -> tpm
+                    ._withSessions(TPM_HANDLE.PW, new TPM_HANDLE(session))
+                    .ActivateCredential(akHandle, ekHandle, idObject, secret)).response());
+        });
     }
 
     // ---------------------------------------------------------------- attestation key, quote, certify
@@ -522,7 +424,7 @@ public final class TssTpmConnection implements TpmConnection {
         String operation = "Quote with " + ak.label() + " over " + selection;
         CommandExecutor.Executed<?> quoted = executor.executeRaw(operation, tpm -> tpm.Quote(
                 new TPM_HANDLE(ak.handle()), nonce, new TPMS_NULL_SIG_SCHEME(), PcrSelections.toTss(selection)));
-        return signedAttestation(quoted.response(), "quoted");
+        return WireFormat.signedAttestation(quoted.response(), "quoted");
     }
 
     @Override
@@ -535,17 +437,7 @@ public final class TssTpmConnection implements TpmConnection {
         String operation = "Certify of " + bound.label() + " with " + ak.label();
         CommandExecutor.Executed<?> certified = executor.executeRaw(operation, tpm -> tpm.Certify(
                 new TPM_HANDLE(bound.handle()), new TPM_HANDLE(ak.handle()), data, new TPMS_NULL_SIG_SCHEME()));
-        return signedAttestation(certified.response(), "certifyInfo");
-    }
-
-    /** Quote and Certify answer TPM2B_ATTEST then TPMT_SIGNATURE, which fills the parameter area. */
-    private static SignedAttestation signedAttestation(RawResponse response, String attestField) throws TpmException {
-        RawResponse.Reader parameters = response.parameters(0);
-        byte[] attest = parameters.sizedContent(attestField);
-        if (parameters.remaining() < 4) {
-            throw parameters.malformed("TPMT_SIGNATURE of " + parameters.remaining() + " bytes is too short");
-        }
-        return new SignedAttestation(attest, parameters.rest());
+        return WireFormat.signedAttestation(certified.response(), "certifyInfo");
     }
 
     private static byte[] checkQualifyingData(byte[] qualifyingData) {
@@ -566,12 +458,9 @@ public final class TssTpmConnection implements TpmConnection {
         Objects.requireNonNull(policy, "policy");
         byte[] authPolicy = PolicyDigests.boundKeyPolicy(boundValues, policy);
         LoadedObject srk = createStorageRootKey();
-        try {
-            return createBoundKeyUnder(srk.handle, boundValues, policy, authPolicy);
-        } finally {
-            // The loaded child stays usable without its parent; the SRK would only hold a slot.
-            flushHandle(srk.handle, "storage root key");
-        }
+        // The loaded child stays usable without its parent; the SRK would only hold a slot.
+        return thenFlush(srk.handle, "storage root key",
+                () -> createBoundKeyUnder(srk.handle, boundValues, policy, authPolicy));
     }
 
     /** The ECC storage root key, created as a primary in the owner hierarchy and left loaded. */
@@ -579,25 +468,26 @@ public final class TssTpmConnection implements TpmConnection {
         return createPrimary("CreatePrimary of the ECC storage root key", TPM_RH.OWNER, ObjectTemplates.storageRootKey());
     }
 
-    private BoundDecryptionKey createBoundKeyUnder(int parent, PcrValues boundValues, BoundKeyPolicy policy,
+    /** Create and Load of a bound key under a loaded parent (the SRK). */
+    BoundDecryptionKey createBoundKeyUnder(int parent, PcrValues boundValues, BoundKeyPolicy policy,
             byte[] authPolicy) throws TpmException {
         String createOperation = "Create of a PCR-bound key (" + policy + " over " + boundValues.selection()
-                + ") under " + hex(parent);
+                + ") under storage root key " + hex(parent);
         CommandExecutor.Executed<CreateResponse> created = executor.executeRaw(createOperation,
                 tpm -> tpm.Create(new TPM_HANDLE(parent), emptySensitive(), ObjectTemplates.boundDecryptionKey(authPolicy),
                         new byte[0], new TPMS_PCR_SELECTION[0]));
         RawResponse.Reader parameters = created.response().parameters(0);
         parameters.sizedContent("outPrivate");
         byte[] tpm2bPublic = parameters.sizedWithPrefix("outPublic");
-        String loadOperation = "Load of the PCR-bound key under " + hex(parent);
+        String loadOperation = "Load of the PCR-bound key under storage root key " + hex(parent);
         CommandExecutor.Executed<TPM_HANDLE> loaded = executor.executeRaw(loadOperation,
                 tpm -> tpm.Load(new TPM_HANDLE(parent), created.result().outPrivate, created.result().outPublic));
-        int handle = loaded.result().handle;
+        int handle = loaded.response().responseHandle();
         loadedHandles.add(handle);
         try {
             byte[] name = loaded.response().parameters(1).sizedContent("name");
             // Load re-marshals TSS.Java's parsed public area; the TPM's name proves it is the same bytes.
-            checkName(loadOperation, tpm2bPublic, name);
+            WireFormat.checkName(loadOperation, tpm2bPublic, name);
             return register(new TransientKey.Bound(this, handle, new TpmKeyPublic(tpm2bPublic, name), boundValues,
                     policy, authPolicy, PolicyDigests.pcrDigest(boundValues)));
         } catch (TpmException | RuntimeException e) {
@@ -611,11 +501,11 @@ public final class TssTpmConnection implements TpmConnection {
         requireOpen();
         TransientKey.Bound bound = owned(key, TransientKey.Bound.class);
         Objects.requireNonNull(peerPublic, "peerPublic");
-        TPMS_ECC_POINT inPoint = new TPMS_ECC_POINT(coordinate("x", peerPublic.getAffineX()),
-                coordinate("y", peerPublic.getAffineY()));
+        TPMS_ECC_POINT inPoint = new TPMS_ECC_POINT(WireFormat.p256Coordinate("x", peerPublic.getAffineX()),
+                WireFormat.p256Coordinate("y", peerPublic.getAffineY()));
         String operation = "ECDH_ZGen on " + bound.label();
         int session = startPolicySession(operation, TPM_ALG_ID.SHA256.toInt());
-        try {
+        return thenFlush(session, "policy session", () -> {
             TPM_HANDLE sessionHandle = new TPM_HANDLE(session);
             executor.execute("PolicyPCR for " + operation,
                     code -> code.baseCode() == TPM_RC_VALUE
@@ -633,35 +523,19 @@ public final class TssTpmConnection implements TpmConnection {
                     return null;
                 });
             }
-            TPMS_ECC_POINT outPoint = executor.execute(operation,
+            RawResponse response = executor.executeRaw(operation,
                     code -> code.baseCode() == TPM_RC_POLICY_FAIL
                             ? "the policy session does not satisfy the key's authPolicy" : "",
-                    tpm -> tpm._withSession(sessionHandle).ECDH_ZGen(new TPM_HANDLE(bound.handle()), inPoint));
-            return fixedLength(operation, outPoint == null ? null : outPoint.x);
-        } finally {
-            flushHandle(session, "policy session");
-        }
-    }
-
-    private static byte[] coordinate(String name, BigInteger value) {
-        if (value.signum() < 0 || value.bitLength() > 8 * P256_COORDINATE) {
-            throw new IllegalArgumentException("Peer point " + name + " coordinate does not fit P-256");
-        }
-        byte[] magnitude = value.toByteArray();
-        byte[] fixed = new byte[P256_COORDINATE];
-        int copy = Math.min(magnitude.length, P256_COORDINATE);
-        System.arraycopy(magnitude, magnitude.length - copy, fixed, P256_COORDINATE - copy, copy);
-        return fixed;
-    }
-
-    private static byte[] fixedLength(String operation, byte[] x) throws TpmException {
-        if (x == null || x.length == 0 || x.length > P256_COORDINATE) {
-            throw malformed(operation, "the shared point's x coordinate has " + (x == null ? 0 : x.length)
-                    + " bytes, expected up to " + P256_COORDINATE);
-        }
-        byte[] fixed = new byte[P256_COORDINATE];
-        System.arraycopy(x, 0, fixed, P256_COORDINATE - x.length, x.length);
-        return fixed;
+                    tpm -> tpm._withSession(sessionHandle).ECDH_ZGen(new TPM_HANDLE(bound.handle()), inPoint))
+                    .response();
+            // TPM2B_ECC_POINT outPoint: size, then TPMS_ECC_POINT (x, y).
+            RawResponse.Reader parameters = response.parameters(0);
+            parameters.uint16("outPoint size");
+            byte[] x = parameters.sizedContent("outPoint.x");
+            parameters.sizedContent("outPoint.y");
+            parameters.requireEnd("ECDH_ZGen response");
+            return WireFormat.sharedSecretX(operation, x);
+        });
     }
 
     // ---------------------------------------------------------------- objects, sessions, flushing
@@ -670,7 +544,7 @@ public final class TssTpmConnection implements TpmConnection {
         CommandExecutor.Executed<CreatePrimaryResponse> created = executor.executeRaw(operation,
                 tpm -> tpm.CreatePrimary(TPM_HANDLE.from(hierarchy), emptySensitive(), template, new byte[0],
                         new TPMS_PCR_SELECTION[0]));
-        int handle = created.result().handle.handle;
+        int handle = created.response().responseHandle();
         loadedHandles.add(handle);
         try {
             RawResponse.Reader parameters = created.response().parameters(1);
@@ -681,7 +555,7 @@ public final class TssTpmConnection implements TpmConnection {
             parameters.uint32("creationTicket.hierarchy");
             parameters.sizedContent("creationTicket.digest");
             byte[] name = parameters.sizedContent("name");
-            checkName(operation, tpm2bPublic, name);
+            WireFormat.checkName(operation, tpm2bPublic, name);
             return new LoadedObject(handle, new TpmKeyPublic(tpm2bPublic, name), true);
         } catch (TpmException | RuntimeException e) {
             flushAfterFailure(handle, "new primary key", e);
@@ -697,10 +571,11 @@ public final class TssTpmConnection implements TpmConnection {
     int startPolicySession(String purpose, int hashAlgorithm) throws TpmException {
         byte[] nonceCaller = new byte[SESSION_NONCE];
         random.nextBytes(nonceCaller);
-        StartAuthSessionResponse started = executor.execute("StartAuthSession (policy) for " + purpose,
+        RawResponse started = executor.executeRaw("StartAuthSession (policy) for " + purpose,
                 tpm -> tpm.StartAuthSession(TPM_HANDLE.from(TPM_RH.NULL), TPM_HANDLE.from(TPM_RH.NULL), nonceCaller,
-                        new byte[0], TPM_SE.POLICY, new TPMT_SYM_DEF(TPM_ALG_ID.NULL, 0, TPM_ALG_ID.NULL), TPM_ALG_ID.fromInt(hashAlgorithm)));
-        int handle = started.handle.handle;
+                        new byte[0], TPM_SE.POLICY, new TPMT_SYM_DEF(TPM_ALG_ID.NULL, 0, TPM_ALG_ID.NULL),
+                        TPM_ALG_ID.fromInt(hashAlgorithm))).response();
+        int handle = started.responseHandle();
         loadedHandles.add(handle);
         return handle;
     }
@@ -718,6 +593,28 @@ public final class TssTpmConnection implements TpmConnection {
             }
         }
         loadedHandles.remove(handle);
+    }
+
+    /** Work that may fail with a TPM error. */
+    @FunctionalInterface
+    private interface TpmCall<T> {
+        T run() throws TpmException;
+    }
+
+    /**
+     * Runs {@code work}, then flushes {@code handle} whatever happened; a flush failure after a
+     * failed {@code work} is attached to that failure instead of hiding it.
+     */
+    private <T> T thenFlush(int handle, String what, TpmCall<T> work) throws TpmException {
+        T result;
+        try {
+            result = work.run();
+        } catch (TpmException | RuntimeException e) {
+            flushAfterFailure(handle, what, e);
+            throw e;
+        }
+        flushHandle(handle, what);
+        return result;
     }
 
     private void flushAfterFailure(int handle, String what, Exception primary) {
@@ -757,8 +654,8 @@ public final class TssTpmConnection implements TpmConnection {
         return owned;
     }
 
-    /** Handles of transient objects and sessions created here and not yet flushed. */
-    synchronized Set<Integer> loadedHandles() {
+    /** Diagnostics: handles of transient objects and sessions created here and not yet flushed. */
+    public synchronized Set<Integer> loadedHandles() {
         return Set.copyOf(loadedHandles);
     }
 
@@ -787,10 +684,21 @@ public final class TssTpmConnection implements TpmConnection {
         } finally {
             open = false;
             executor.close();
+            onClose.run();
         }
         if (firstFailure != null) {
             throw firstFailure;
         }
+    }
+
+    /** Explains codes that depend on this connection's state rather than on one operation. */
+    private String generalHint(TpmResponseCode code) {
+        if (code.baseCode() == TPM_RC_OBJECT_MEMORY) {
+            return "this connection has " + openKeys.size() + " keys open " + openKeys.values()
+                    + "; a TPM without resource manager (swtpm) holds 3 loaded objects, and creating a bound key"
+                    + " needs 2 of them (storage root key and the new key)";
+        }
+        return "";
     }
 
     private void requireOpen() {
@@ -799,24 +707,8 @@ public final class TssTpmConnection implements TpmConnection {
         }
     }
 
-    private static void checkName(String operation, byte[] tpm2bPublic, byte[] tpmName) throws TpmException {
-        boolean matches;
-        try {
-            matches = PublicAreas.nameMatches(tpm2bPublic, tpmName);
-        } catch (IllegalArgumentException e) {
-            throw malformed(operation, "cannot compute the name of the public area: " + e.getMessage());
-        }
-        if (!matches) {
-            throw malformed(operation, "the TPM's name does not match the public area it returned");
-        }
-    }
-
     private static boolean hasBaseCode(TpmException e, int baseCode) {
         return e.responseCode().map(TpmResponseCode::baseCode).orElse(-1) == baseCode;
-    }
-
-    private static TpmException malformed(String operation, String detail) {
-        return new TpmException(TpmException.Kind.MALFORMED_RESPONSE, operation, detail, null);
     }
 
     static String hex(int handle) {
