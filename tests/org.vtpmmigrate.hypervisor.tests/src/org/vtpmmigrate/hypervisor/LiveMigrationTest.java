@@ -11,14 +11,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -39,7 +36,8 @@ class LiveMigrationTest {
     @TempDir
     Path temp;
 
-    private final List<AutoCloseable> started = new ArrayList<>();
+    @RegisterExtension
+    final StartedResources started = new StartedResources();
 
     /** A VM with its vTPM on one "host" (a store and run directories of its own). */
     private record Host(VtpmStore store, VtpmInstance instance, VirtualMachine vm) {
@@ -58,19 +56,6 @@ class LiveMigrationTest {
         }
     }
 
-    @AfterEach
-    void stopEverything() throws Exception {
-        Collections.reverse(started);
-        for (AutoCloseable resource : started) {
-            resource.close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T resource) {
-        started.add(resource);
-        return resource;
-    }
-
     private static VmConfig config(String name, boolean randomMemory) {
         return VmConfig.builder().name(name).memoryMiB(MEMORY_MIB).accelerator(VmConfig.Accelerator.TCG)
                 .memoryFile(randomMemory ? randomRam : null).build();
@@ -83,7 +68,7 @@ class LiveMigrationTest {
         try (VtpmProcess standalone = instance.startStandalone(TIMEOUT)) {
             new Tpm2Tools(standalone, temp).writeMarker(MARKER);
         }
-        VirtualMachine vm = track(VirtualMachine.launch(config(id, randomMemory), temp.resolve("source-run"),
+        VirtualMachine vm = started.track(VirtualMachine.launch(config(id, randomMemory), temp.resolve("source-run"),
                 instance.startForQemu(TIMEOUT), TIMEOUT));
         vm.awaitStatus(RunState.RUNNING, TIMEOUT);
         return new Host(store, instance, vm);
@@ -93,7 +78,7 @@ class LiveMigrationTest {
     private Host destination(String runName, MigrationEpoch epoch) throws Exception {
         VtpmStore store = VtpmStore.open(temp.resolve("destination-store"));
         VtpmInstance instance = store.createIncoming(epoch);
-        VirtualMachine vm = track(VirtualMachine.launchIncoming(config(epoch.instanceId(), false),
+        VirtualMachine vm = started.track(VirtualMachine.launchIncoming(config(epoch.instanceId(), false),
                 temp.resolve(runName), instance.startForQemu(TIMEOUT), TIMEOUT));
         assertEquals(RunState.INMIGRATE, vm.status());
         return new Host(store, instance, vm);

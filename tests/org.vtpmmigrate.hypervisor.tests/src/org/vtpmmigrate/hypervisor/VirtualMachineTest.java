@@ -8,11 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Launching QEMU: device variants, failures reported with QEMU's own words, misuse refused. */
@@ -23,27 +22,16 @@ class VirtualMachineTest {
     Path temp;
 
     private VtpmStore store;
-    private final List<AutoCloseable> started = new ArrayList<>();
+    @RegisterExtension
+    final StartedResources started = new StartedResources();
 
     @BeforeEach
     void openStore() throws Exception {
         store = VtpmStore.open(temp.resolve("store"));
     }
 
-    @AfterEach
-    void stopEverything() throws Exception {
-        for (AutoCloseable resource : started) {
-            resource.close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T resource) {
-        started.add(resource);
-        return resource;
-    }
-
     private VtpmProcess vtpmForQemu(String id) throws Exception {
-        return track(store.create(id, TIMEOUT).startForQemu(TIMEOUT));
+        return started.track(store.create(id, TIMEOUT).startForQemu(TIMEOUT));
     }
 
     private static VmConfig.Builder tcg() {
@@ -53,7 +41,7 @@ class VirtualMachineTest {
     @Test
     void aVmWithACrbTpmAndAReadOnlyDiskRuns() throws Exception {
         Path disk = Files.write(temp.resolve("disk.raw"), new byte[1 << 20]);
-        VirtualMachine vm = track(VirtualMachine.launch(tcg().name("crb").tpmModel(VmConfig.TpmModel.CRB)
+        VirtualMachine vm = started.track(VirtualMachine.launch(tcg().name("crb").tpmModel(VmConfig.TpmModel.CRB)
                 .diskImage(disk).memoryMiB(128).build(), temp.resolve("run"), vtpmForQemu("crb"), TIMEOUT));
         vm.awaitStatus(RunState.RUNNING, TIMEOUT);
         assertEquals(List.of("firmware", "disk-image", "configuration"), vm.launchMeasurement().events().stream()
@@ -83,14 +71,14 @@ class VirtualMachineTest {
 
     @Test
     void migrationCallsInTheWrongRoleAreRefused() throws Exception {
-        VirtualMachine running = track(VirtualMachine.launch(tcg().memoryMiB(64).build(), temp.resolve("run-a"),
+        VirtualMachine running = started.track(VirtualMachine.launch(tcg().memoryMiB(64).build(), temp.resolve("run-a"),
                 vtpmForQemu("role-a"), TIMEOUT));
         HypervisorException notIncoming = assertThrows(HypervisorException.class, () -> running.migrateIn(TIMEOUT));
         assertTrue(notIncoming.getMessage().contains("not launched as a migration destination"),
                 notIncoming.getMessage());
 
         VtpmInstance empty = store.createIncoming(new MigrationEpoch("role-b", 1));
-        VirtualMachine waiting = track(VirtualMachine.launchIncoming(tcg().memoryMiB(64).build(),
+        VirtualMachine waiting = started.track(VirtualMachine.launchIncoming(tcg().memoryMiB(64).build(),
                 temp.resolve("run-b"), empty.startForQemu(TIMEOUT), TIMEOUT));
         HypervisorException notRunning = assertThrows(HypervisorException.class,
                 () -> waiting.migrateOut(MigrationSettings.defaults()));
@@ -100,7 +88,7 @@ class VirtualMachineTest {
 
     @Test
     void anOutgoingMigrationClosedBeforeCompletionIsCancelledAndTheGuestRuns() throws Exception {
-        VirtualMachine vm = track(VirtualMachine.launch(tcg().memoryMiB(64).build(), temp.resolve("run"),
+        VirtualMachine vm = started.track(VirtualMachine.launch(tcg().memoryMiB(64).build(), temp.resolve("run"),
                 vtpmForQemu("abandon"), TIMEOUT));
         vm.awaitStatus(RunState.RUNNING, TIMEOUT);
         OutgoingMigration outgoing = vm.migrateOut(MigrationSettings.defaults());

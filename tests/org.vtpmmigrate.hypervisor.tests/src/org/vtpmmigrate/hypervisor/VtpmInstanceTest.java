@@ -13,11 +13,10 @@ import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** vTPM instances on real swtpm processes, read and written with tpm2-tools. */
@@ -27,19 +26,8 @@ class VtpmInstanceTest {
     @TempDir
     Path temp;
 
-    private final List<AutoCloseable> started = new ArrayList<>();
-
-    @AfterEach
-    void stopEverything() throws Exception {
-        for (AutoCloseable resource : started) {
-            resource.close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T resource) {
-        started.add(resource);
-        return resource;
-    }
+    @RegisterExtension
+    final StartedResources started = new StartedResources();
 
     @Test
     void markerWrittenStandaloneSurvivesAVmRunAndIsReadBackAfterwards() throws Exception {
@@ -47,20 +35,20 @@ class VtpmInstanceTest {
         VtpmInstance instance = store.create("vm-a", TIMEOUT);
         byte[] marker = "marker-before-vm".getBytes(StandardCharsets.US_ASCII);
 
-        VtpmProcess standalone = track(instance.startStandalone(TIMEOUT));
+        VtpmProcess standalone = started.track(instance.startStandalone(TIMEOUT));
         new Tpm2Tools(standalone, temp).writeMarker(marker);
         standalone.stop(TIMEOUT);
         assertFalse(standalone.isAlive(), "standalone swtpm still running after stop");
 
         VtpmProcess forQemu = instance.startForQemu(TIMEOUT);
-        VirtualMachine vm = track(VirtualMachine.launch(VmConfig.builder().name("vm-a")
+        VirtualMachine vm = started.track(VirtualMachine.launch(VmConfig.builder().name("vm-a")
                 .accelerator(VmConfig.Accelerator.TCG).build(), temp.resolve("run-a"), forQemu, TIMEOUT));
         vm.awaitStatus(RunState.RUNNING, TIMEOUT);
         vm.stop(TIMEOUT);
         assertFalse(vm.isAlive(), "QEMU still running after stop");
         assertTrue(forQemu.awaitExit(TIMEOUT), "the VM's vTPM was not stopped with the VM");
 
-        VtpmProcess again = track(instance.startStandalone(TIMEOUT));
+        VtpmProcess again = started.track(instance.startStandalone(TIMEOUT));
         assertArrayEquals(marker, new Tpm2Tools(again, temp).readMarker(marker.length));
     }
 
@@ -94,7 +82,7 @@ class VtpmInstanceTest {
     void aSecondSwtpmOnTheSameInstanceIsRefused() throws Exception {
         VtpmStore store = VtpmStore.open(temp.resolve("store"));
         VtpmInstance instance = store.create("vm-once", TIMEOUT);
-        VtpmProcess first = track(instance.startStandalone(TIMEOUT));
+        VtpmProcess first = started.track(instance.startStandalone(TIMEOUT));
 
         HypervisorException refused = assertThrows(HypervisorException.class, () -> instance.startForQemu(TIMEOUT));
         assertTrue(refused.getMessage().contains("already has a running swtpm"), refused.getMessage());
@@ -106,7 +94,7 @@ class VtpmInstanceTest {
     void aVmRefusesAStandaloneVtpm() throws Exception {
         VtpmStore store = VtpmStore.open(temp.resolve("store"));
         VtpmInstance instance = store.create("vm-wrong", TIMEOUT);
-        VtpmProcess standalone = track(instance.startStandalone(TIMEOUT));
+        VtpmProcess standalone = started.track(instance.startStandalone(TIMEOUT));
 
         HypervisorException refused = assertThrows(HypervisorException.class, () -> VirtualMachine.launch(
                 VmConfig.builder().accelerator(VmConfig.Accelerator.TCG).build(), temp.resolve("run"),
@@ -145,7 +133,7 @@ class VtpmInstanceTest {
     void aRunningInstanceIsNotDeleted() throws Exception {
         VtpmStore store = VtpmStore.open(temp.resolve("store"));
         VtpmInstance instance = store.create("vm-busy", TIMEOUT);
-        track(instance.startStandalone(TIMEOUT));
+        started.track(instance.startStandalone(TIMEOUT));
 
         HypervisorException refused = assertThrows(HypervisorException.class, () -> store.secureDelete(instance));
         assertTrue(refused.getMessage().contains("is running"), refused.getMessage());

@@ -31,6 +31,18 @@ public record ProcessResult(List<String> command, int exitCode, String stdout, S
      *         (it is killed then, and the message carries the output so far)
      */
     public static ProcessResult run(List<String> command, Map<String, String> extraEnvironment, Duration timeout) {
+        return run(null, command, extraEnvironment, timeout);
+    }
+
+    /**
+     * Runs {@code command} to completion in {@code workingDirectory} (the JVM's own if null) with
+     * extra environment variables.
+     *
+     * @throws IllegalStateException if it cannot start or does not finish within {@code timeout}
+     *         (it is killed then, and the message carries the output so far)
+     */
+    public static ProcessResult run(Path workingDirectory, List<String> command, Map<String, String> extraEnvironment,
+            Duration timeout) {
         if (command.isEmpty()) {
             throw new IllegalArgumentException("command must not be empty");
         }
@@ -43,7 +55,8 @@ public record ProcessResult(List<String> command, int exitCode, String stdout, S
             ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectOutput(outFile.toFile())
                     .redirectError(errFile.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                    .directory(workingDirectory == null ? null : workingDirectory.toFile());
             builder.environment().putAll(extraEnvironment);
             Process process = builder.start();
             boolean finished;

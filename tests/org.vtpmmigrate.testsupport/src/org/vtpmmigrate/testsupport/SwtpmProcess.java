@@ -3,9 +3,7 @@ package org.vtpmmigrate.testsupport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,17 +17,30 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A real swtpm (TPM 2.0) serving raw TPM commands over TCP on 127.0.0.1, manufactured with an
- * RSA and an ECC EK, their certificates from swtpm's local CA, and a platform certificate.
+ * A real swtpm (TPM 2.0) serving raw TPM commands over TCP on 127.0.0.1, manufactured by
+ * swtpm_setup with an RSA and an ECC EK (persistent at 0x81010001 and 0x81010016), their
+ * certificates in NV (0x01c00002 for RSA; 0x01c00016 for ECC, a NIST P-384 key on swtpm 0.7) and a
+ * platform certificate (0x01c08000).
  * <p>
- * Each instance owns a fresh temporary directory (TPM state and log) and two free adjacent ports
- * (data, and control on data + 1 as tpm2-tools expects). {@link #close()} stops the process and deletes the directory. swtpm serves one client
- * connection at a time and has no resource manager: close a client connection before running a
- * tpm2-tools command with {@link #runTool}, and flush every transient handle.
+ * Each instance owns a fresh temporary directory holding the TPM state, swtpm's log, a private
+ * swtpm local CA and a {@linkplain #workingDirectory() working directory} for tpm2-tools, and two
+ * free adjacent ports (data, and control on data + 1 as tpm2-tools expects). {@link #close()}
+ * stops the process and deletes the directory.
+ * <p>
+ * The certificates come from a CA of this instance only, never from the machine's swtpm-localca
+ * ({@code /var/lib/swtpm-localca}): that one is shared by every swtpm_setup on the machine (its
+ * keys, serial counter and lock), is writable by root and tss only, and would make a test trust
+ * every TPM ever manufactured there. A private CA needs no privileges, leaves no trace outside the
+ * temporary directory, and {@link #localCaCertificateFiles()} trusts exactly this TPM.
+ * <p>
+ * swtpm serves one client connection at a time and has no resource manager: close a client
+ * connection before running a tpm2-tools command, and flush what the tools leave loaded
+ * ({@link #runToolThenFlush}, {@link #flushTransientHandles()}). Not for concurrent use.
  *
  * <pre>{@code
  * try (SwtpmProcess tpm = SwtpmProcess.builder().pcrBanks("sha1", "sha256").start()) {
- *     tpm.runTool("tpm2_pcrread", "sha256:16").requireSuccess();
+ *     tpm.runToolThenFlush("tpm2_createek", "-c", "ek.ctx", "-u", "ek.pub").requireSuccess();
+ *     byte[] ek = Files.readAllBytes(tpm.workingDirectory().resolve("ek.pub"));
  * }
  * }</pre>
  */
@@ -42,26 +53,34 @@ public final class SwtpmProcess implements AutoCloseable {
     private static final Duration DEFAULT_TOOL_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
     private static final int START_ATTEMPTS = 3;
-    private static final String LOCAL_CA_CONFIG = "/etc/swtpm-localca.conf";
+    private static final String LOCAL_CA_TOOL = "swtpm_localca";
+    private static final String ROOT_CA_CERTIFICATE = "swtpm-localca-rootca-cert.pem";
+    private static final String ISSUER_CERTIFICATE = "issuercert.pem";
+    /** tpm2_flushcontext options for transient objects, loaded sessions and saved sessions. */
+    private static final List<String> FLUSH_OPTIONS = List.of("-t", "-l", "-s");
 
     private final Path workDirectory;
     private final Path stateDirectory;
+    private final Path caDirectory;
+    private final Path toolDirectory;
     private final Path logFile;
-    private final Process process;
-    private final int port;
-    private final int controlPort;
+    private final Path pidFile;
+    private final Duration startupTimeout;
+    private Process process;
+    private int port;
+    private int controlPort;
 
-    private SwtpmProcess(Path workDirectory, Path stateDirectory, Path logFile, Process process, int port,
-            int controlPort) {
+    private SwtpmProcess(Path workDirectory, Duration startupTimeout) {
         this.workDirectory = workDirectory;
-        this.stateDirectory = stateDirectory;
-        this.logFile = logFile;
-        this.process = process;
-        this.port = port;
-        this.controlPort = controlPort;
+        this.stateDirectory = workDirectory.resolve("state");
+        this.caDirectory = workDirectory.resolve("ca");
+        this.toolDirectory = workDirectory.resolve("files");
+        this.logFile = workDirectory.resolve("swtpm.log");
+        this.pidFile = workDirectory.resolve("swtpm.pid");
+        this.startupTimeout = startupTimeout;
     }
 
-    /** Starts an swtpm with swtpm_setup's default PCR banks (sha256 only on swtpm 0.7). */
+    /** Starts an swtpm with the sha256 PCR bank only. */
     public static SwtpmProcess start() {
         return builder().start();
     }
@@ -73,17 +92,20 @@ public final class SwtpmProcess implements AutoCloseable {
 
     /** Options for a new swtpm. */
     public static final class Builder {
-        private List<String> pcrBanks = List.of();
+        private List<String> pcrBanks = List.of("sha256");
         private Duration startupTimeout = Duration.ofSeconds(15);
 
         private Builder() {
         }
 
         /**
-         * PCR banks to allocate, for example {@code "sha1", "sha256"}; none given means swtpm_setup's
-         * default.
+         * PCR banks to allocate, for example {@code "sha1", "sha256"} (default: sha256 only, given
+         * explicitly so the result does not depend on the swtpm version or /etc/swtpm_setup.conf).
          */
         public Builder pcrBanks(String... banks) {
+            if (banks.length == 0) {
+                throw new IllegalArgumentException("at least one PCR bank is needed");
+            }
             for (String bank : banks) {
                 if (!bank.matches("sha1|sha256|sha384|sha512")) {
                     throw new IllegalArgumentException("Unknown PCR bank '" + bank
@@ -94,7 +116,7 @@ public final class SwtpmProcess implements AutoCloseable {
             return this;
         }
 
-        /** How long swtpm may take to accept connections once started (default 15 s). */
+        /** How long swtpm may take to listen once started, also on {@link #restart()} (default 15 s). */
         public Builder startupTimeout(Duration timeout) {
             if (timeout.isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("startup timeout must be positive, got " + timeout);
@@ -110,30 +132,32 @@ public final class SwtpmProcess implements AutoCloseable {
          *         carries the tool output or swtpm's log
          */
         public SwtpmProcess start() {
-            Path workDirectory = createTempDirectory();
+            SwtpmProcess swtpm = new SwtpmProcess(createTempDirectory(), startupTimeout);
             boolean started = false;
             try {
-                Path stateDirectory = Files.createDirectory(workDirectory.resolve("state"));
-                manufacture(stateDirectory, pcrBanks);
-                SwtpmProcess swtpm = launchWithFreePorts(workDirectory, stateDirectory, startupTimeout);
+                for (Path directory : List.of(swtpm.stateDirectory, swtpm.caDirectory, swtpm.toolDirectory)) {
+                    Files.createDirectory(directory);
+                }
+                swtpm.manufacture(pcrBanks);
+                swtpm.launch(null);
                 started = true;
                 return swtpm;
             } catch (IOException e) {
-                throw new UncheckedIOException("Cannot prepare swtpm directory " + workDirectory, e);
+                throw new UncheckedIOException("Cannot prepare swtpm directory " + swtpm.workDirectory, e);
             } finally {
                 if (!started) {
-                    deleteTree(workDirectory);
+                    deleteTree(swtpm.workDirectory);
                 }
             }
         }
     }
 
-    /** The TCP port of the TPM command channel. */
+    /** The TCP port of the TPM command channel (it may change on {@link #restart()}). */
     public int port() {
         return port;
     }
 
-    /** The TCP port of swtpm's control channel. */
+    /** The TCP port of swtpm's control channel, always {@link #port()} + 1. */
     public int controlPort() {
         return controlPort;
     }
@@ -141,6 +165,14 @@ public final class SwtpmProcess implements AutoCloseable {
     /** The TPM state directory (deleted by {@link #close()}). */
     public Path stateDirectory() {
         return stateDirectory;
+    }
+
+    /**
+     * The directory tpm2-tools run in: relative file names in their arguments (context files,
+     * public areas, signatures) are read and written here. Deleted by {@link #close()}.
+     */
+    public Path workingDirectory() {
+        return toolDirectory;
     }
 
     /** The value for {@code TPM2TOOLS_TCTI} (or {@code --tcti}) that reaches this swtpm. */
@@ -164,8 +196,10 @@ public final class SwtpmProcess implements AutoCloseable {
     }
 
     /**
-     * Runs a tpm2-tools command against this swtpm (with {@code TPM2TOOLS_TCTI} set) and returns its
-     * outcome; a non-zero exit is not an error here, see {@link ProcessResult#requireSuccess()}.
+     * Runs a tpm2-tools command against this swtpm (with {@code TPM2TOOLS_TCTI} set, in the
+     * {@linkplain #workingDirectory() working directory}) and returns its outcome; a non-zero exit
+     * is not an error here, see {@link ProcessResult#requireSuccess()}. Whatever the command leaves
+     * loaded in the TPM stays there, for a following command to use.
      */
     public ProcessResult runTool(String... command) {
         return runTool(DEFAULT_TOOL_TIMEOUT, List.of(command));
@@ -176,45 +210,91 @@ public final class SwtpmProcess implements AutoCloseable {
         if (!process.isAlive()) {
             throw new IllegalStateException("swtpm on port " + port + " is not running; log: " + log());
         }
-        return ProcessResult.run(command, Map.of("TPM2TOOLS_TCTI", tcti()), timeout);
+        return ProcessResult.run(toolDirectory, command, Map.of("TPM2TOOLS_TCTI", tcti()), timeout);
     }
 
     /**
-     * The certificate files of swtpm's local CA (root first, then the issuer of EK certificates),
-     * as configured in {@value #LOCAL_CA_CONFIG}: the trust anchors for EK certificates made by
-     * swtpm_setup on this machine.
+     * Runs a tpm2-tools command like {@link #runTool(String...)}, then
+     * {@linkplain #flushTransientHandles() flushes} what it left loaded: swtpm has three object
+     * slots, and tpm2-tools without a resource manager keep every key they load.
      */
-    public static List<Path> localCaCertificateFiles() {
-        Path config = Path.of(LOCAL_CA_CONFIG);
-        String stateDir = null;
-        String issuerCert = null;
+    public ProcessResult runToolThenFlush(String... command) {
+        return runToolsThenFlush(List.of(command)).get(0);
+    }
+
+    /**
+     * Runs tpm2-tools commands one after the other without flushing in between, so a session or
+     * key loaded by one is usable by the next (a policy session, say); stops after the first
+     * command that fails; then flushes whatever they left loaded.
+     *
+     * @return the results of the commands that ran, in order: fewer than given if one failed
+     */
+    @SafeVarargs
+    public final List<ProcessResult> runToolsThenFlush(List<String>... commands) {
+        if (commands.length == 0) {
+            throw new IllegalArgumentException("no command given");
+        }
+        List<ProcessResult> results = new ArrayList<>();
         try {
-            for (String line : Files.readAllLines(config, StandardCharsets.UTF_8)) {
-                String[] keyValue = line.split("=", 2);
-                if (keyValue.length == 2) {
-                    String key = keyValue[0].strip();
-                    if (key.equals("statedir")) {
-                        stateDir = keyValue[1].strip();
-                    } else if (key.equals("issuercert")) {
-                        issuerCert = keyValue[1].strip();
-                    }
+            for (List<String> command : commands) {
+                ProcessResult result = runTool(DEFAULT_TOOL_TIMEOUT, command);
+                results.add(result);
+                if (result.exitCode() != 0) {
+                    break;
                 }
             }
+        } finally {
+            flushTransientHandles();
+        }
+        return results;
+    }
+
+    /**
+     * Flushes every transient object, loaded session and saved session from the TPM (persistent
+     * objects and NV indices stay).
+     *
+     * @throws IllegalStateException if tpm2_flushcontext fails
+     */
+    public void flushTransientHandles() {
+        for (String option : FLUSH_OPTIONS) {
+            runTool("tpm2_flushcontext", option).requireSuccess();
+        }
+    }
+
+    /**
+     * Stops swtpm and starts it again on the same state: a TPM Reset, as on a power cycle, with
+     * TPM2_Startup(CLEAR). Persistent objects, NV and the clock survive; transient objects and
+     * sessions do not, and the reset counter grows. The ports stay unless another process took
+     * them meanwhile.
+     *
+     * @throws IllegalStateException if swtpm does not come up again
+     */
+    public void restart() {
+        if (!Files.isDirectory(stateDirectory)) {
+            throw new IllegalStateException("swtpm in " + workDirectory + " was closed: there is no state to restart");
+        }
+        stop(process);
+        try {
+            launch(new int[] {port, controlPort});
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read swtpm local CA configuration " + config, e);
+            throw new UncheckedIOException("Cannot restart swtpm in " + workDirectory, e);
         }
-        if (stateDir == null || issuerCert == null) {
-            throw new IllegalStateException(config + " lacks 'statedir' or 'issuercert'");
-        }
-        Path root = Path.of(stateDir, "swtpm-localca-rootca-cert.pem");
-        Path issuer = Path.of(issuerCert);
-        for (Path file : List.of(root, issuer)) {
+    }
+
+    /**
+     * The certificate files of this instance's private local CA: its root first, then the issuer
+     * of the EK and platform certificates. They are the trust anchors for this TPM's EK
+     * certificates, and for no other TPM's.
+     */
+    public List<Path> localCaCertificateFiles() {
+        List<Path> files = List.of(caDirectory.resolve(ROOT_CA_CERTIFICATE), caDirectory.resolve(ISSUER_CERTIFICATE));
+        for (Path file : files) {
             if (!Files.isRegularFile(file)) {
-                throw new IllegalStateException("swtpm local CA certificate " + file
-                        + " does not exist (it is created by the first swtpm_setup --create-ek-cert)");
+                throw new IllegalStateException("swtpm local CA certificate " + file + " does not exist"
+                        + (Files.exists(workDirectory) ? "" : " (the swtpm was closed)"));
             }
         }
-        return List.of(root, issuer);
+        return files;
     }
 
     /** Stops swtpm (SIGTERM, then SIGKILL after 10 s) and deletes its directory. */
@@ -232,66 +312,114 @@ public final class SwtpmProcess implements AutoCloseable {
         return "swtpm[" + endpointSpec() + ", ctrl " + controlPort + ", " + stateDirectory + "]";
     }
 
-    private static void manufacture(Path stateDirectory, List<String> pcrBanks) {
-        List<String> command = new ArrayList<>(List.of("swtpm_setup", "--tpm2", "--tpmstate",
-                stateDirectory.toString(), "--createek", "--create-ek-cert", "--create-platform-cert",
-                "--overwrite"));
-        if (!pcrBanks.isEmpty()) {
-            command.add("--pcr-banks");
-            command.add(String.join(",", pcrBanks));
-        }
-        ProcessResult.run(command, Map.of(), SETUP_TIMEOUT).requireSuccess();
+    private void manufacture(List<String> pcrBanks) throws IOException {
+        Path setupConfig = writeLocalCaConfiguration();
+        List<String> command = List.of("swtpm_setup", "--tpm2", "--tpmstate", stateDirectory.toString(),
+                "--createek", "--create-ek-cert", "--create-platform-cert", "--overwrite",
+                "--pcr-banks", String.join(",", pcrBanks), "--config", setupConfig.toString());
+        ProcessResult.run(workDirectory, command, Map.of(), SETUP_TIMEOUT).requireSuccess();
     }
 
-    private static SwtpmProcess launchWithFreePorts(Path workDirectory, Path stateDirectory, Duration startupTimeout)
-            throws IOException {
-        Path logFile = workDirectory.resolve("swtpm.log");
+    /**
+     * Writes the configuration of a private local CA and an swtpm_setup configuration that uses
+     * it. swtpm_localca creates the CA's keys and certificates on first use.
+     *
+     * @return the swtpm_setup configuration file
+     */
+    private Path writeLocalCaConfiguration() throws IOException {
+        Path localCaConfig = Files.writeString(caDirectory.resolve("swtpm-localca.conf"),
+                "statedir = " + caDirectory + "\n"
+                        + "signingkey = " + caDirectory.resolve("signkey.pem") + "\n"
+                        + "issuercert = " + caDirectory.resolve(ISSUER_CERTIFICATE) + "\n"
+                        + "certserial = " + caDirectory.resolve("certserial") + "\n",
+                StandardCharsets.UTF_8);
+        // the platform certificate needs these; /etc/swtpm-localca.options may not exist
+        Path localCaOptions = Files.writeString(caDirectory.resolve("swtpm-localca.options"),
+                "--platform-manufacturer vTPM-Migrate-tests\n--platform-version 2.1\n--platform-model swtpm\n",
+                StandardCharsets.UTF_8);
+        return Files.writeString(caDirectory.resolve("swtpm_setup.conf"),
+                "create_certs_tool = " + findOnPath(LOCAL_CA_TOOL) + "\n"
+                        + "create_certs_tool_config = " + localCaConfig + "\n"
+                        + "create_certs_tool_options = " + localCaOptions + "\n",
+                StandardCharsets.UTF_8);
+    }
+
+    /** swtpm_setup runs the certificate tool by the path in its configuration. */
+    private static Path findOnPath(String executable) {
+        String path = System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
+        for (String directory : path.split(":")) {
+            if (!directory.isEmpty()) {
+                Path candidate = Path.of(directory, executable);
+                if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                    return candidate.toAbsolutePath();
+                }
+            }
+        }
+        throw new IllegalStateException(executable + " (from the swtpm-tools package) is not on PATH " + path);
+    }
+
+    /**
+     * Starts swtpm on {@code preferredPorts} if given and free, otherwise on fresh free ports, and
+     * waits until it listens.
+     */
+    private void launch(int[] preferredPorts) throws IOException {
         IllegalStateException lastFailure = null;
         // A free port can be taken by someone else between probing and swtpm's bind: try again.
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-            int[] ports = freeAdjacentPorts();
+            int[] ports = attempt == 1 && preferredPorts != null ? preferredPorts : freeAdjacentPorts();
+            Files.deleteIfExists(pidFile);
             List<String> command = List.of("swtpm", "socket", "--tpm2",
                     "--tpmstate", "dir=" + stateDirectory,
                     "--server", "type=tcp,port=" + ports[0] + ",bindaddr=" + HOST,
                     "--ctrl", "type=tcp,port=" + ports[1] + ",bindaddr=" + HOST,
                     "--flags", "not-need-init,startup-clear",
+                    "--pid", "file=" + pidFile,
                     "--log", "file=" + logFile + ",level=1");
-            Process process = new ProcessBuilder(command)
+            Process started = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                     .start();
             try {
-                awaitListening(process, ports[0], startupTimeout, logFile);
-                return new SwtpmProcess(workDirectory, stateDirectory, logFile, process, ports[0], ports[1]);
+                awaitListening(started);
+                process = started;
+                port = ports[0];
+                controlPort = ports[1];
+                return;
             } catch (IllegalStateException | AssertionError e) {
-                stop(process);
-                lastFailure = new IllegalStateException("swtpm did not start (attempt " + attempt + " of "
-                        + START_ATTEMPTS + "): " + e.getMessage(), e);
+                stop(started);
+                lastFailure = new IllegalStateException("swtpm did not start on ports " + ports[0] + "/" + ports[1]
+                        + " (attempt " + attempt + " of " + START_ATTEMPTS + "): " + e.getMessage(), e);
             }
         }
         throw lastFailure;
     }
 
-    private static void awaitListening(Process process, int port, Duration timeout, Path logFile) {
-        // Present once the port accepts (true) or the process has died (false): a dead swtpm fails fast.
+    /**
+     * Waits for swtpm's pid file, which it writes once both sockets are bound. Unlike probing the
+     * port with a connection, this cannot mistake another process that holds the port for swtpm.
+     * swtpm stays a child of this JVM (no --daemon), so it is reaped on exit and {@link #isAlive()}
+     * is exact even where PID 1 reaps orphans late.
+     */
+    private void awaitListening(Process started) {
+        String ownPid = Long.toString(started.pid());
+        // Present once the pid file names the process (true) or the process has died (false).
         boolean listening = Await.value(() -> {
-            if (!process.isAlive()) {
+            if (!started.isAlive()) {
                 return Optional.of(Boolean.FALSE);
             }
-            return accepts(port) ? Optional.of(Boolean.TRUE) : Optional.empty();
-        }, timeout, "swtpm to accept connections on " + HOST + ":" + port);
+            return ownPid.equals(readPidFile()) ? Optional.of(Boolean.TRUE) : Optional.empty();
+        }, startupTimeout, "swtpm (pid " + ownPid + ") to write " + pidFile + " after binding its sockets");
         if (!listening) {
-            throw new IllegalStateException("swtpm exited with status " + process.exitValue() + "; log: "
+            throw new IllegalStateException("swtpm exited with status " + started.exitValue() + "; log: "
                     + readLog(logFile));
         }
     }
 
-    private static boolean accepts(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(HOST, port), 200);
-            return true;
+    private String readPidFile() {
+        try {
+            return Files.exists(pidFile) ? Files.readString(pidFile, StandardCharsets.US_ASCII).strip() : "";
         } catch (IOException e) {
-            return false;
+            return ""; // being written: not ready yet
         }
     }
 
@@ -318,7 +446,7 @@ public final class SwtpmProcess implements AutoCloseable {
     }
 
     private static void stop(Process process) {
-        if (!process.isAlive()) {
+        if (process == null || !process.isAlive()) {
             return;
         }
         process.destroy();

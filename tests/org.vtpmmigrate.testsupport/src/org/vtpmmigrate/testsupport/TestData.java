@@ -1,5 +1,8 @@
 package org.vtpmmigrate.testsupport;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -61,5 +64,28 @@ public final class TestData {
                     + resolved + " (see MANIFEST.md in " + root + ")");
         }
         return resolved;
+    }
+
+    /**
+     * The content of a test data file.
+     *
+     * @see #resolve(String)
+     */
+    public static byte[] bytes(String relativePath) {
+        Path file = resolve(relativePath);
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read test data " + file, e);
+        }
+    }
+
+    /**
+     * The content of a test data text file, decoded as UTF-8.
+     *
+     * @see #resolve(String)
+     */
+    public static String text(String relativePath) {
+        return new String(bytes(relativePath), StandardCharsets.UTF_8);
     }
 }

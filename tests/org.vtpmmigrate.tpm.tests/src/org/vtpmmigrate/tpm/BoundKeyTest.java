@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.vtpmmigrate.tpm.TpmWire.DECRYPT;
+import static org.vtpmmigrate.tpm.TpmWire.FIXED_PARENT;
+import static org.vtpmmigrate.tpm.TpmWire.FIXED_TPM;
+import static org.vtpmmigrate.tpm.TpmWire.SENSITIVE_DATA_ORIGIN;
 
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -12,7 +16,6 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.ECPoint;
@@ -22,12 +25,9 @@ import java.util.Set;
 
 import javax.crypto.KeyAgreement;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.vtpmmigrate.testsupport.ProcessResult;
 import org.vtpmmigrate.testsupport.SwtpmProcess;
 import org.vtpmmigrate.tpm.internal.TssTpmConnection;
 
@@ -35,37 +35,10 @@ import org.vtpmmigrate.tpm.internal.TssTpmConnection;
  * The PCR-bound key of phase 3: create, certify, ECDH_ZGen agreeing with software ECDH, and
  * refusal once a bound PCR changes.
  */
-class BoundKeyTest {
+class BoundKeyTest extends SwtpmPerClassTest {
 
-    private static final int FIXED_TPM = 0x00000002;
-    private static final int FIXED_PARENT = 0x00000010;
-    private static final int SENSITIVE_DATA_ORIGIN = 0x00000020;
-    private static final int DECRYPT = 0x00020000;
-
-    private static SwtpmProcess swtpm;
-    private TpmConnection tpm;
-    private final SecureRandom random = new SecureRandom();
-
-    @BeforeAll
-    static void startSwtpm() {
-        swtpm = SwtpmProcess.builder().pcrBanks("sha1", "sha256").start();
-    }
-
-    @AfterAll
-    static void stopSwtpm() {
-        if (swtpm != null) {
-            swtpm.close();
-        }
-    }
-
-    @BeforeEach
-    void connect() throws TpmException {
-        tpm = TpmConnector.of(TpmEndpoint.parse(swtpm.endpointSpec())).connect();
-    }
-
-    @AfterEach
-    void disconnect() throws TpmException {
-        tpm.close();
+    BoundKeyTest() {
+        super(SwtpmProcess.builder().pcrBanks("sha1", "sha256"));
     }
 
     @Test
@@ -153,17 +126,14 @@ class BoundKeyTest {
         Files.write(pcrValues, concat(attested.valuesInSelectionOrder().toArray(byte[][]::new)));
         Path session = dir.resolve("session.ctx");
         Path digest = dir.resolve("policy.digest");
-        swtpm.runTool("tpm2_startauthsession", "-S", session.toString()).requireSuccess();
-        try {
-            swtpm.runTool("tpm2_policypcr", "-S", session.toString(), "-l", "sha256:0,7,16+sha1:16", "-f",
-                    pcrValues.toString()).requireSuccess();
-            swtpm.runTool("tpm2_policycommandcode", "-S", session.toString(), "-L", digest.toString(),
-                    "TPM2_CC_ECDH_ZGen").requireSuccess();
-        } finally {
-            swtpm.runTool("tpm2_flushcontext", session.toString()).requireSuccess();
-        }
+        swtpm.runToolsThenFlush(List.of("tpm2_startauthsession", "-S", session.toString()),
+                List.of("tpm2_policypcr", "-S", session.toString(), "-l", "sha256:0,7,16+sha1:16", "-f",
+                        pcrValues.toString()),
+                List.of("tpm2_policycommandcode", "-S", session.toString(), "-L", digest.toString(),
+                        "TPM2_CC_ECDH_ZGen"))
+                .forEach(ProcessResult::requireSuccess);
         assertEquals(HexFormat.of().formatHex(Files.readAllBytes(digest)), HexFormat.of().formatHex(authPolicy));
-        tpm = TpmConnector.of(TpmEndpoint.parse(swtpm.endpointSpec())).connect();
+        tpm = connect();
     }
 
     @Test
@@ -221,12 +191,6 @@ class BoundKeyTest {
         agreement.init(own.getPrivate());
         agreement.doPhase(peer, true);
         return agreement.generateSecret();
-    }
-
-    private byte[] randomBytes(int length) {
-        byte[] bytes = new byte[length];
-        random.nextBytes(bytes);
-        return bytes;
     }
 
     private static byte[] concat(byte[]... parts) {

@@ -7,10 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
@@ -20,12 +17,7 @@ import java.util.HexFormat;
 import java.util.Optional;
 import java.util.Set;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.vtpmmigrate.testsupport.SwtpmProcess;
 import org.vtpmmigrate.tpm.internal.TssTpmConnection;
 
@@ -33,41 +25,10 @@ import org.vtpmmigrate.tpm.internal.TssTpmConnection;
  * Enrolment on a real swtpm: EK certificates and public keys, and TPM2_ActivateCredential against
  * credentials made offline by tpm2_makecredential.
  */
-class CredentialActivationTest {
+class CredentialActivationTest extends SwtpmPerClassTest {
 
-    private static final int MAKECREDENTIAL_MAGIC = 0xBADCC0DE;
-
-    private static SwtpmProcess swtpm;
-    private TpmConnection tpm;
-    private final SecureRandom random = new SecureRandom();
-
-    @TempDir
-    Path dir;
-
-    /** What tpm2_makecredential writes: TPM2B_ID_OBJECT and TPM2B_ENCRYPTED_SECRET. */
-    private record Credential(byte[] credentialBlob, byte[] encryptedSecret) {
-    }
-
-    @BeforeAll
-    static void startSwtpm() {
-        swtpm = SwtpmProcess.start();
-    }
-
-    @AfterAll
-    static void stopSwtpm() {
-        if (swtpm != null) {
-            swtpm.close();
-        }
-    }
-
-    @BeforeEach
-    void connect() throws TpmException {
-        tpm = TpmConnector.of(TpmEndpoint.parse(swtpm.endpointSpec())).connect();
-    }
-
-    @AfterEach
-    void disconnect() throws TpmException {
-        tpm.close();
+    CredentialActivationTest() {
+        super(SwtpmProcess.builder());
     }
 
     @Test
@@ -77,7 +38,7 @@ class CredentialActivationTest {
         assertArrayEquals(certificate.getEncoded(), der, "NV padding is cut off exactly");
         RSAPublicKey ek = (RSAPublicKey) TpmWire.parsePublic(tpm.readEkPublic(EkType.RSA_2048).tpm2bPublic()).key();
         assertEquals(ek, certificate.getPublicKey());
-        X509Certificate issuer = parseCertificate(Files.readAllBytes(SwtpmProcess.localCaCertificateFiles().get(1)));
+        X509Certificate issuer = parseCertificate(Files.readAllBytes(swtpm.localCaCertificateFiles().get(1)));
         certificate.verify(issuer.getPublicKey());
     }
 
@@ -102,7 +63,7 @@ class CredentialActivationTest {
     void activationWithTheRsaEkRecoversTheSecret() throws Exception {
         try (AttestationKey ak = tpm.createAttestationKey(AkAlgorithm.ECC_NIST_P256)) {
             byte[] secret = randomBytes(32);
-            Credential credential = makeCredential(tpm.readEkPublic(EkType.RSA_2048), secret, ak.keyPublic().name());
+            ToolMadeCredential credential = makeCredential(tpm.readEkPublic(EkType.RSA_2048), secret, ak.keyPublic().name());
             assertArrayEquals(secret,
                     tpm.activateCredential(ak, EkType.RSA_2048, credential.credentialBlob(), credential.encryptedSecret()));
             assertEquals(Set.of(ak.handle()), ((TssTpmConnection) tpm).loadedHandles(), "policy session flushed");
@@ -113,7 +74,7 @@ class CredentialActivationTest {
     void activationWithTheP384EkRecoversTheSecret() throws Exception {
         try (AttestationKey ak = tpm.createAttestationKey(AkAlgorithm.RSA_2048)) {
             byte[] secret = randomBytes(16);
-            Credential credential = makeCredential(tpm.readEkPublic(EkType.ECC_NIST_P384), secret,
+            ToolMadeCredential credential = makeCredential(tpm.readEkPublic(EkType.ECC_NIST_P384), secret,
                     ak.keyPublic().name());
             assertArrayEquals(secret, tpm.activateCredential(ak, EkType.ECC_NIST_P384, credential.credentialBlob(),
                     credential.encryptedSecret()));
@@ -125,7 +86,7 @@ class CredentialActivationTest {
         try (AttestationKey ak = tpm.createAttestationKey(AkAlgorithm.ECC_NIST_P256)) {
             byte[] otherName = ak.keyPublic().name();
             otherName[otherName.length - 1] ^= 1;
-            Credential credential = makeCredential(tpm.readEkPublic(EkType.RSA_2048), randomBytes(32), otherName);
+            ToolMadeCredential credential = makeCredential(tpm.readEkPublic(EkType.RSA_2048), randomBytes(32), otherName);
             TpmException failure = assertThrows(TpmException.class, () -> tpm.activateCredential(ak, EkType.RSA_2048,
                     credential.credentialBlob(), credential.encryptedSecret()));
             assertEquals(TpmException.Kind.TPM_ERROR, failure.kind());
@@ -139,7 +100,7 @@ class CredentialActivationTest {
     @Test
     void malformedCredentialIsRefusedBeforeSending() throws Exception {
         try (AttestationKey ak = tpm.createAttestationKey(AkAlgorithm.ECC_NIST_P256)) {
-            Credential credential = makeCredential(tpm.readEkPublic(EkType.RSA_2048), randomBytes(32),
+            ToolMadeCredential credential = makeCredential(tpm.readEkPublic(EkType.RSA_2048), randomBytes(32),
                     ak.keyPublic().name());
             byte[] truncated = Arrays.copyOf(credential.credentialBlob(), credential.credentialBlob().length - 1);
             IllegalArgumentException failure = assertThrows(IllegalArgumentException.class,
@@ -166,7 +127,7 @@ class CredentialActivationTest {
                 assertEquals(certificate.getPublicKey(), TpmWire.parsePublic(ek.tpm2bPublic()).key(),
                         "the L-1 template recreates the certified EK");
                 byte[] secret = randomBytes(32);
-                Credential credential = makeCredential(ek, secret, ak.keyPublic().name());
+                ToolMadeCredential credential = makeCredential(ek, secret, ak.keyPublic().name());
                 assertArrayEquals(secret, tpmWithoutEk.activateCredential(ak, EkType.RSA_2048,
                         credential.credentialBlob(), credential.encryptedSecret()));
                 assertEquals(Set.of(ak.handle()), ((TssTpmConnection) tpmWithoutEk).loadedHandles(),
@@ -175,37 +136,13 @@ class CredentialActivationTest {
         }
     }
 
-    private Credential makeCredential(TpmKeyPublic ek, byte[] secret, byte[] akName) throws Exception {
-        Path ekFile = Files.write(Files.createTempFile(dir, "ek", ".pub"), ek.tpm2bPublic());
-        Path secretFile = Files.write(Files.createTempFile(dir, "secret", ".bin"), secret);
-        Path output = dir.resolve("credential-" + random.nextInt(Integer.MAX_VALUE) + ".out");
-        swtpm.runTool("tpm2_makecredential", "--tcti", "none", "-u", ekFile.toString(), "-s", secretFile.toString(),
-                "-n", HexFormat.of().formatHex(akName), "-o", output.toString()).requireSuccess();
-        ByteBuffer in = ByteBuffer.wrap(Files.readAllBytes(output));
-        assertEquals(MAKECREDENTIAL_MAGIC, in.getInt(), "tpm2_makecredential file magic");
-        assertEquals(1, in.getInt(), "tpm2_makecredential file version");
-        byte[] credentialBlob = takeTpm2b(in);
-        byte[] encryptedSecret = takeTpm2b(in);
-        assertEquals(0, in.remaining());
-        return new Credential(credentialBlob, encryptedSecret);
-    }
-
-    private static byte[] takeTpm2b(ByteBuffer in) {
-        int size = in.getShort(in.position()) & 0xFFFF;
-        byte[] tpm2b = new byte[2 + size];
-        in.get(tpm2b);
-        return tpm2b;
+    private ToolMadeCredential makeCredential(TpmKeyPublic ek, byte[] secret, byte[] akName) throws Exception {
+        return ToolMadeCredential.make(swtpm, ek.tpm2bPublic(), secret, akName);
     }
 
     private static X509Certificate parseCertificate(byte[] der) throws Exception {
         try (InputStream in = new ByteArrayInputStream(der)) {
             return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
         }
-    }
-
-    private byte[] randomBytes(int length) {
-        byte[] bytes = new byte[length];
-        random.nextBytes(bytes);
-        return bytes;
     }
 }

@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
 import java.security.interfaces.ECPublicKey;
@@ -15,7 +12,6 @@ import java.security.spec.ECGenParameterSpec;
 import java.security.spec.ECPoint;
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,7 +19,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.vtpmmigrate.testsupport.SwtpmProcess;
 import org.vtpmmigrate.tpm.internal.TssTpmConnection;
 
@@ -60,12 +55,12 @@ class HandleLeakTest {
     }
 
     @Test
-    void thousandMixedOperationsLeaveNoTransientObjectOrSession(@TempDir Path dir) throws Exception {
+    void thousandMixedOperationsLeaveNoTransientObjectOrSession() throws Exception {
         try (SwtpmProcess swtpm = SwtpmProcess.start()) {
             TpmConnector connector = TpmConnector.of(TpmEndpoint.parse(swtpm.endpointSpec()));
             PcrSelection selection = PcrSelection.of(PcrBank.SHA256, 16);
             byte[] secret = randomBytes(32);
-            byte[][] credential = credentialForTheAttestationKey(connector, swtpm, dir, secret);
+            ToolMadeCredential credential = ToolMadeCredential.forEccAttestationKey(swtpm, secret);
             ECPoint peer = ((ECPublicKey) p256().generateKeyPair().getPublic()).getW();
             PcrValues staleValues = PcrValues.of(selection, Map.of(PcrBank.SHA256, Map.of(16, filled(32, (byte) 0x5A))));
 
@@ -99,7 +94,8 @@ class HandleLeakTest {
                                     BoundKeyPolicy.PCR_AND_ECDH_ZGEN);
                         }
                         default -> assertArrayEquals(secret,
-                                tpm.activateCredential(current.ak, EkType.RSA_2048, credential[0], credential[1]));
+                                tpm.activateCredential(current.ak, EkType.RSA_2048, credential.credentialBlob(),
+                                        credential.encryptedSecret()));
                     }
                     assertEquals(current.openKeyHandles(), ((TssTpmConnection) tpm).loadedHandles(),
                             "loaded handles after operation " + operation);
@@ -122,29 +118,6 @@ class HandleLeakTest {
             assertTrue(handles(swtpm, "handles-persistent").contains("0x81010001"),
                     "the handle listing is read correctly (the persistent EK shows)");
         }
-    }
-
-    /** tpm2_makecredential for the (deterministic) ECC attestation key; returns blob and secret. */
-    private static byte[][] credentialForTheAttestationKey(TpmConnector connector, SwtpmProcess swtpm, Path dir,
-            byte[] secret) throws Exception {
-        byte[] akName;
-        byte[] ekPublic;
-        try (TpmConnection tpm = connector.connect(); AttestationKey ak = tpm.createAttestationKey(AkAlgorithm.ECC_NIST_P256)) {
-            akName = ak.keyPublic().name();
-            ekPublic = tpm.readEkPublic(EkType.RSA_2048).tpm2bPublic();
-        }
-        Path ekFile = Files.write(dir.resolve("ek.pub"), ekPublic);
-        Path secretFile = Files.write(dir.resolve("secret.bin"), secret);
-        Path output = dir.resolve("credential.out");
-        swtpm.runTool("tpm2_makecredential", "--tcti", "none", "-u", ekFile.toString(), "-s", secretFile.toString(),
-                "-n", HexFormat.of().formatHex(akName), "-o", output.toString()).requireSuccess();
-        ByteBuffer in = ByteBuffer.wrap(Files.readAllBytes(output));
-        in.position(8); // magic and version
-        byte[] blob = new byte[2 + (in.getShort(in.position()) & 0xFFFF)];
-        in.get(blob);
-        byte[] encryptedSecret = new byte[2 + (in.getShort(in.position()) & 0xFFFF)];
-        in.get(encryptedSecret);
-        return new byte[][] {blob, encryptedSecret};
     }
 
     private static List<String> handles(SwtpmProcess swtpm, String capability) {

@@ -8,23 +8,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.EnumMap;
-import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.SortedMap;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.vtpmmigrate.testsupport.SwtpmProcess;
+import org.vtpmmigrate.testsupport.Tpm2ToolsOutput;
 
 /** PCR read, extend and event on a real swtpm with sha1 and sha256 banks. */
 class PcrOperationsTest {
-
-    private static final Pattern BANK_LINE = Pattern.compile("^\\s*(sha\\d+):\\s*$");
-    private static final Pattern VALUE_LINE = Pattern.compile("^\\s*(\\d+)\\s*:\\s*0x([0-9A-Fa-f]+)\\s*$");
 
     private static SwtpmProcess swtpm;
     private static TpmConnector connector;
@@ -54,14 +49,13 @@ class PcrOperationsTest {
         }
         assertEquals(48, values.valuesInSelectionOrder().size());
 
-        Map<String, Map<Integer, String>> expected = pcrreadOutput(
+        Map<String, SortedMap<Integer, byte[]>> expected = Tpm2ToolsOutput.pcrValues(
                 swtpm.runTool("tpm2_pcrread", "sha1:all+sha256:all").requireSuccess().stdout());
-        assertEquals(24, expected.get("sha1").size(), "sha1 lines in tpm2_pcrread output");
-        assertEquals(24, expected.get("sha256").size(), "sha256 lines in tpm2_pcrread output");
-        HexFormat hex = HexFormat.of();
+        assertEquals(List.of("sha1", "sha256"), List.copyOf(expected.keySet()), "banks in tpm2_pcrread output");
         for (PcrBank bank : List.of(PcrBank.SHA1, PcrBank.SHA256)) {
+            assertEquals(24, expected.get(bank.bankName()).size(), bank + " lines in tpm2_pcrread output");
             for (int index = 0; index < PcrSelection.PCR_COUNT; index++) {
-                assertEquals(expected.get(bank.bankName()).get(index), hex.formatHex(values.value(bank, index)),
+                assertArrayEquals(expected.get(bank.bankName()).get(index), values.value(bank, index),
                         "PCR " + bank + ":" + index);
             }
         }
@@ -78,11 +72,7 @@ class PcrOperationsTest {
 
             tpm.extendPcr(16, digests);
 
-            PcrValues after = tpm.readPcrs(pcr16);
-            for (PcrBank bank : pcr16.banks()) {
-                assertArrayEquals(extend(bank, before.value(bank, 16), digests.get(bank)), after.value(bank, 16),
-                        "PCR 16 in " + bank);
-            }
+            assertExtendedBy(digests, before, tpm.readPcrs(pcr16));
         }
     }
 
@@ -101,11 +91,7 @@ class PcrOperationsTest {
                 assertArrayEquals(MessageDigest.getInstance(reported.getKey().jcaName()).digest(data), reported.getValue(),
                         "event digest in " + reported.getKey());
             }
-            PcrValues after = tpm.readPcrs(pcr16);
-            for (PcrBank bank : pcr16.banks()) {
-                assertArrayEquals(extend(bank, before.value(bank, 16), eventDigests.get(bank)), after.value(bank, 16),
-                        "PCR 16 in " + bank);
-            }
+            assertExtendedBy(eventDigests, before, tpm.readPcrs(pcr16));
         }
     }
 
@@ -167,25 +153,14 @@ class PcrOperationsTest {
         return bytes;
     }
 
-    private static byte[] extend(PcrBank bank, byte[] old, byte[] digest) throws Exception {
-        MessageDigest hash = MessageDigest.getInstance(bank.jcaName());
-        hash.update(old);
-        hash.update(digest);
-        return hash.digest();
-    }
-
-    private static Map<String, Map<Integer, String>> pcrreadOutput(String output) {
-        Map<String, Map<Integer, String>> values = new HashMap<>();
-        Map<Integer, String> current = null;
-        for (String line : output.split("\n")) {
-            Matcher bank = BANK_LINE.matcher(line);
-            Matcher value = VALUE_LINE.matcher(line);
-            if (bank.matches()) {
-                current = values.computeIfAbsent(bank.group(1), b -> new HashMap<>());
-            } else if (value.matches() && current != null) {
-                current.put(Integer.parseInt(value.group(1)), value.group(2).toLowerCase());
-            }
+    /** Every bank of {@code after} holds PCR 16 of {@code before} extended by that bank's digest. */
+    private static void assertExtendedBy(Map<PcrBank, byte[]> digests, PcrValues before, PcrValues after)
+            throws Exception {
+        for (PcrBank bank : after.selection().banks()) {
+            MessageDigest hash = MessageDigest.getInstance(bank.jcaName());
+            hash.update(before.value(bank, 16));
+            hash.update(digests.get(bank));
+            assertArrayEquals(hash.digest(), after.value(bank, 16), "PCR 16 in " + bank);
         }
-        return values;
     }
 }

@@ -5,51 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.vtpmmigrate.tpm.TpmWire.FIXED_TPM;
+import static org.vtpmmigrate.tpm.TpmWire.RESTRICTED;
+import static org.vtpmmigrate.tpm.TpmWire.SIGN;
 
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.util.Arrays;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.vtpmmigrate.testsupport.SwtpmProcess;
 
 /** TPM2_Quote with ECC and RSA attestation keys, checked with JDK crypto only. */
-class QuoteTest {
+class QuoteTest extends SwtpmPerClassTest {
 
-    private static final int FIXED_TPM = 0x00000002;
-    private static final int RESTRICTED = 0x00010000;
-    private static final int SIGN = 0x00040000;
-
-    private static SwtpmProcess swtpm;
-    private TpmConnection tpm;
-    private final SecureRandom random = new SecureRandom();
-
-    @BeforeAll
-    static void startSwtpm() {
-        swtpm = SwtpmProcess.builder().pcrBanks("sha1", "sha256").start();
-    }
-
-    @AfterAll
-    static void stopSwtpm() {
-        if (swtpm != null) {
-            swtpm.close();
-        }
-    }
-
-    @BeforeEach
-    void connect() throws TpmException {
-        tpm = TpmConnector.of(TpmEndpoint.parse(swtpm.endpointSpec())).connect();
-    }
-
-    @AfterEach
-    void disconnect() throws TpmException {
-        tpm.close();
+    QuoteTest() {
+        super(SwtpmProcess.builder().pcrBanks("sha1", "sha256"));
     }
 
     @Test
@@ -123,7 +95,7 @@ class QuoteTest {
             first = ak.keyPublic();
         }
         tpm.close();
-        tpm = TpmConnector.of(TpmEndpoint.parse(swtpm.endpointSpec())).connect();
+        tpm = connect();
         try (AttestationKey again = tpm.createAttestationKey(AkAlgorithm.ECC_NIST_P256)) {
             assertEquals(first, again.keyPublic());
         }
@@ -154,15 +126,9 @@ class QuoteTest {
         AttestationKey foreign = tpm.createAttestationKey(AkAlgorithm.ECC_NIST_P256);
         tpm.close();
         assertFalse(foreign.isOpen(), "closing the connection closes its keys");
-        tpm = TpmConnector.of(TpmEndpoint.parse(swtpm.endpointSpec())).connect();
+        tpm = connect();
         IllegalArgumentException failure = assertThrows(IllegalArgumentException.class,
                 () -> tpm.quote(foreign, new byte[32], PcrSelection.of(PcrBank.SHA256, 0)));
         assertTrue(failure.getMessage().contains("not created on this connection"), failure.getMessage());
-    }
-
-    private byte[] randomBytes(int length) {
-        byte[] bytes = new byte[length];
-        random.nextBytes(bytes);
-        return bytes;
     }
 }

@@ -30,6 +30,14 @@ final class TpmWire {
     static final int TPM_ST_ATTEST_CERTIFY = 0x8017;
     static final int TPM_ST_ATTEST_QUOTE = 0x8018;
 
+    /** TPMA_OBJECT bits the tests check. */
+    static final int FIXED_TPM = 0x00000002;
+    static final int FIXED_PARENT = 0x00000010;
+    static final int SENSITIVE_DATA_ORIGIN = 0x00000020;
+    static final int RESTRICTED = 0x00010000;
+    static final int DECRYPT = 0x00020000;
+    static final int SIGN = 0x00040000;
+
     private TpmWire() {
     }
 

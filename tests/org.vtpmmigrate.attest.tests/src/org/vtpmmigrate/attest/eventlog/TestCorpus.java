@@ -7,11 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import com.google.gson.JsonElement;
@@ -20,46 +20,31 @@ import com.google.gson.JsonParser;
 
 import org.vtpmmigrate.attest.HashAlgorithm;
 import org.vtpmmigrate.attest.PcrValues;
+import org.vtpmmigrate.testsupport.TestData;
+import org.vtpmmigrate.testsupport.Tpm2ToolsOutput;
 
 /**
- * The shared test corpus (read in place from the directory in system property
- * {@code vtpm.testdata}) and readers for the expectation files that come with it.
+ * Readers for the shared test corpus and the expectation files that come with it. Files are
+ * located and read in place by {@link TestData} (system property {@code vtpm.testdata}).
  */
 public final class TestCorpus {
-    private static final Pattern TPM2_PCR_LINE = Pattern.compile("^\\s+(\\d+)\\s*:\\s*0x([0-9A-Fa-f]+)\\s*$");
-    private static final Pattern TPM2_BANK_LINE = Pattern.compile("^\\s+(sha1|sha256|sha384|sha512|sm3_256):\\s*$");
 
     private TestCorpus() {
     }
 
-    /** The corpus root; fails the test with a clear message when the property is missing or wrong. */
+    /** The corpus root. */
     public static Path root() {
-        String dir = System.getProperty("vtpm.testdata");
-        if (dir == null || dir.isBlank()) {
-            throw new AssertionError("system property vtpm.testdata is not set: run the tests with "
-                    + "-Dvtpm.testdata=<corpus directory> (the build sets it)");
-        }
-        Path root = Path.of(dir);
-        if (!Files.isRegularFile(root.resolve("MANIFEST.md"))) {
-            throw new AssertionError("vtpm.testdata=" + dir + " does not hold the test corpus (no MANIFEST.md)");
-        }
-        return root;
+        return TestData.root();
     }
 
+    /** A corpus file that must exist. */
     public static Path path(String relative) {
-        Path p = root().resolve(relative);
-        if (!Files.exists(p)) {
-            throw new AssertionError("corpus file missing: " + p);
-        }
-        return p;
+        return TestData.resolve(relative);
     }
 
+    /** A corpus file's content. */
     public static byte[] bytes(String relative) {
-        try {
-            return Files.readAllBytes(path(relative));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return TestData.bytes(relative);
     }
 
     public static String text(Path p) {
@@ -96,32 +81,28 @@ public final class TestCorpus {
 
     /** {@code {"sha1": {"0": "hex", ...}, ...}} into PCR values; empty banks vanish. */
     public static PcrValues pcrsByBank(JsonObject banks) {
-        PcrValues.Builder b = PcrValues.builder();
+        Map<String, Map<Integer, byte[]>> values = new LinkedHashMap<>();
         for (Map.Entry<String, JsonElement> bank : banks.entrySet()) {
-            HashAlgorithm alg = HashAlgorithm.fromBankName(bank.getKey())
-                    .orElseThrow(() -> new AssertionError("unknown bank " + bank.getKey()));
+            Map<Integer, byte[]> bankValues = values.computeIfAbsent(bank.getKey(), name -> new TreeMap<>());
             for (Map.Entry<String, JsonElement> pcr : bank.getValue().getAsJsonObject().entrySet()) {
-                b.put(alg, Integer.parseInt(pcr.getKey()), hex(pcr.getValue().getAsString()));
+                bankValues.put(Integer.parseInt(pcr.getKey()), hex(pcr.getValue().getAsString()));
             }
         }
-        return b.build();
+        return pcrValues(values);
     }
 
-    /** The {@code pcrs:} part of tpm2_pcrread / tpm2_quote output ({@code sha1:} then {@code 0 : 0x...}). */
+    /** The PCR listing in tpm2_pcrread / tpm2_quote output ({@code sha1:} then {@code 0 : 0x...}). */
     public static PcrValues tpm2ToolsPcrs(Path yaml) {
+        return pcrValues(Tpm2ToolsOutput.pcrValues(text(yaml)));
+    }
+
+    private static PcrValues pcrValues(Map<String, ? extends Map<Integer, byte[]>> byBankName) {
         PcrValues.Builder b = PcrValues.builder();
-        HashAlgorithm bank = null;
-        for (String line : text(yaml).split("\n")) {
-            Matcher m = TPM2_BANK_LINE.matcher(line);
-            if (m.matches()) {
-                bank = HashAlgorithm.fromBankName(m.group(1)).orElseThrow();
-                continue;
-            }
-            Matcher v = TPM2_PCR_LINE.matcher(line);
-            if (v.matches() && bank != null) {
-                b.put(bank, Integer.parseInt(v.group(1)), hex(v.group(2)));
-            }
-        }
+        byBankName.forEach((bankName, values) -> {
+            HashAlgorithm bank = HashAlgorithm.fromBankName(bankName)
+                    .orElseThrow(() -> new AssertionError("unknown bank " + bankName));
+            values.forEach((index, value) -> b.put(bank, index, value));
+        });
         return b.build();
     }
 

@@ -14,9 +14,10 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.vtpmmigrate.attest.HashAlgorithm;
 import org.vtpmmigrate.attest.PcrValues;
+import org.vtpmmigrate.testsupport.ProcessResult;
+import org.vtpmmigrate.testsupport.SwtpmProcess;
 
 /**
  * TPM2_Certify results from a real swtpm for the protocol's PCR-bound key (ECC P-256,
@@ -28,40 +29,41 @@ class CertifyVerifierTest {
     private static final int AK_HANDLE = 0x81000100;
     private static final byte[] QUALIFYING = HexFormat.of().parseHex("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
 
-    @TempDir
-    static Path work;
-    private static Swtpm tpm;
+    /** The swtpm's working directory, where the tools write their files. */
+    private static Path work;
+    private static SwtpmProcess tpm;
     private static PublicKey ak;
     private static PublicKey otherAk;
     private static PolicyDigest expectedPolicy;
 
     @BeforeAll
     static void certifyKeys() throws Exception {
-        tpm = Swtpm.start(work, false, "sha256");
-        tpm.toolOk("tpm2_pcrextend", "16:sha256=" + "5a".repeat(32));
-        tpm.toolOk("tpm2_createek", "-c", "ek.ctx", "-G", "rsa", "-u", "ek.pub");
-        tpm.toolOk("tpm2_createak", "-C", "ek.ctx", "-c", "ak.ctx", "-G", "ecc", "-g", "sha256", "-s", "ecdsa", "-u", "ak.pub");
-        tpm.toolOk("tpm2_createak", "-C", "ek.ctx", "-c", "ak2.ctx", "-G", "ecc", "-g", "sha256", "-s", "ecdsa", "-u", "ak2.pub");
+        tpm = SwtpmProcess.start();
+        work = tpm.workingDirectory();
+        tpm.runToolThenFlush("tpm2_pcrextend", "16:sha256=" + "5a".repeat(32)).requireSuccess();
+        tpm.runToolThenFlush("tpm2_createek", "-c", "ek.ctx", "-G", "rsa", "-u", "ek.pub").requireSuccess();
+        tpm.runToolThenFlush("tpm2_createak", "-C", "ek.ctx", "-c", "ak.ctx", "-G", "ecc", "-g", "sha256", "-s", "ecdsa", "-u", "ak.pub").requireSuccess();
+        tpm.runToolThenFlush("tpm2_createak", "-C", "ek.ctx", "-c", "ak2.ctx", "-G", "ecc", "-g", "sha256", "-s", "ecdsa", "-u", "ak2.pub").requireSuccess();
         ak = TpmPublic.parseTpm2b(read("ak.pub")).toPublicKey();
         otherAk = TpmPublic.parseTpm2b(read("ak2.pub")).toPublicKey();
 
-        List<Swtpm.Result> trial = tpm.sequence(new String[] {"tpm2_startauthsession", "-S", "trial.ctx"},
-                new String[] {"tpm2_policypcr", "-S", "trial.ctx", "-l", PCRS, "-L", "kbind.pcr.policy"},
-                new String[] {"tpm2_policycommandcode", "-S", "trial.ctx", "-L", "kbind.policy", "TPM2_CC_ECDH_ZGen"});
+        List<ProcessResult> trial = tpm.runToolsThenFlush(List.of("tpm2_startauthsession", "-S", "trial.ctx"),
+                List.of("tpm2_policypcr", "-S", "trial.ctx", "-l", PCRS, "-L", "kbind.pcr.policy"),
+                List.of("tpm2_policycommandcode", "-S", "trial.ctx", "-L", "kbind.policy", "TPM2_CC_ECDH_ZGen"));
         assertEquals(3, trial.size(), "trial session: " + trial.get(trial.size() - 1).stderr());
-        assertEquals(0, trial.get(2).rc(), trial.get(2).stderr());
+        assertEquals(0, trial.get(2).exitCode(), trial.get(2).stderr());
 
-        tpm.toolOk("tpm2_createprimary", "-C", "o", "-g", "sha256", "-G", "ecc", "-c", "srk.ctx");
-        tpm.toolOk("tpm2_evictcontrol", "-C", "o", "-c", "ak.ctx", hex(AK_HANDLE));
+        tpm.runToolThenFlush("tpm2_createprimary", "-C", "o", "-g", "sha256", "-G", "ecc", "-c", "srk.ctx").requireSuccess();
+        tpm.runToolThenFlush("tpm2_evictcontrol", "-C", "o", "-c", "ak.ctx", hex(AK_HANDLE)).requireSuccess();
         String bound = "fixedtpm|fixedparent|sensitivedataorigin|decrypt";
         createAndCertify("kbind", bound, AK_HANDLE + 1);
         createAndCertify("kbind2", bound, AK_HANDLE + 2);
         createAndCertify("kuser", bound + "|userwithauth", AK_HANDLE + 3);
         // tpm2_certify itself (no qualifying-data option in tpm2-tools 5.4): its files verify too
-        tpm.toolOk("tpm2_certify", "-c", hex(AK_HANDLE + 1), "-C", hex(AK_HANDLE), "-g", "sha256",
-                "-o", "kbind.tool.attest", "-s", "kbind.tool.sig");
-        tpm.toolOk("tpm2_quote", "-c", "ak.ctx", "-l", PCRS, "-q", HexFormat.of().formatHex(QUALIFYING),
-                "-m", "quote.msg", "-s", "quote.sig", "-o", "quote.pcrs", "-g", "sha256");
+        tpm.runToolThenFlush("tpm2_certify", "-c", hex(AK_HANDLE + 1), "-C", hex(AK_HANDLE), "-g", "sha256",
+                "-o", "kbind.tool.attest", "-s", "kbind.tool.sig").requireSuccess();
+        tpm.runToolThenFlush("tpm2_quote", "-c", "ak.ctx", "-l", PCRS, "-q", HexFormat.of().formatHex(QUALIFYING),
+                "-m", "quote.msg", "-s", "quote.sig", "-o", "quote.pcrs", "-g", "sha256").requireSuccess();
 
         PcrValues accepted = currentPcrs();
         expectedPolicy = PolicyDigest.initial(HashAlgorithm.SHA256).policyPcr(PcrSelection.parseSpec(PCRS), accepted)
@@ -70,9 +72,9 @@ class CertifyVerifierTest {
 
     /** Creates the key under the SRK, makes it persistent and has the AK certify it with the qualifying data. */
     private static void createAndCertify(String key, String attributes, int handle) throws Exception {
-        tpm.toolOk("tpm2_create", "-C", "srk.ctx", "-G", "ecc256", "-g", "sha256", "-a", attributes, "-L", "kbind.policy",
-                "-u", key + ".pub", "-r", key + ".priv", "-c", key + ".ctx");
-        tpm.toolOk("tpm2_evictcontrol", "-C", "o", "-c", key + ".ctx", hex(handle));
+        tpm.runToolThenFlush("tpm2_create", "-C", "srk.ctx", "-G", "ecc256", "-g", "sha256", "-a", attributes, "-L", "kbind.policy",
+                "-u", key + ".pub", "-r", key + ".priv", "-c", key + ".ctx").requireSuccess();
+        tpm.runToolThenFlush("tpm2_evictcontrol", "-C", "o", "-c", key + ".ctx", hex(handle)).requireSuccess();
         RawTpmCommands.Certification c = RawTpmCommands.certify(tpm.port(), handle, AK_HANDLE, QUALIFYING);
         Files.write(work.resolve(key + ".attest"), c.attest());
         Files.write(work.resolve(key + ".sig"), c.signature());
@@ -83,7 +85,7 @@ class CertifyVerifierTest {
     }
 
     private static PcrValues currentPcrs() throws Exception {
-        tpm.toolOk("tpm2_pcrread", "-o", "accepted.bin", PCRS);
+        tpm.runToolThenFlush("tpm2_pcrread", "-o", "accepted.bin", PCRS).requireSuccess();
         return Tpm2ToolsFiles.readPcrValues(read("accepted.bin"), PcrSelection.parseSpec(PCRS));
     }
 

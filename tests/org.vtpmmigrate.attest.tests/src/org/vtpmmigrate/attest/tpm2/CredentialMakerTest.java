@@ -17,27 +17,29 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.vtpmmigrate.testsupport.ProcessResult;
+import org.vtpmmigrate.testsupport.SwtpmProcess;
 
 /**
  * Credentials made in software are activated by a real TPM (swtpm, tpm2_activatecredential)
  * for RSA-2048 and ECC P-256 endorsement keys, and refused when made for another key's name.
  */
 class CredentialMakerTest {
-    @TempDir
-    static Path work;
-    private static Swtpm tpm;
+    /** The swtpm's working directory, where the tools write their files. */
+    private static Path work;
+    private static SwtpmProcess tpm;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     @BeforeAll
     static void createKeys() {
-        tpm = Swtpm.start(work, false, "sha256");
-        tpm.toolOk("tpm2_createek", "-c", "ek.ctx", "-G", "rsa", "-u", "ek.pub");
-        tpm.toolOk("tpm2_createak", "-C", "ek.ctx", "-c", "ak.ctx", "-G", "ecc", "-g", "sha256", "-s", "ecdsa",
-                "-u", "ak.pub", "-n", "ak.name");
-        tpm.toolOk("tpm2_createek", "-c", "ekecc.ctx", "-G", "ecc", "-u", "ekecc.pub");
-        tpm.toolOk("tpm2_createak", "-C", "ekecc.ctx", "-c", "akecc.ctx", "-G", "ecc", "-g", "sha256", "-s", "ecdsa",
-                "-u", "akecc.pub", "-n", "akecc.name");
+        tpm = SwtpmProcess.start();
+        work = tpm.workingDirectory();
+        tpm.runToolThenFlush("tpm2_createek", "-c", "ek.ctx", "-G", "rsa", "-u", "ek.pub").requireSuccess();
+        tpm.runToolThenFlush("tpm2_createak", "-C", "ek.ctx", "-c", "ak.ctx", "-G", "ecc", "-g", "sha256", "-s", "ecdsa",
+                "-u", "ak.pub", "-n", "ak.name").requireSuccess();
+        tpm.runToolThenFlush("tpm2_createek", "-c", "ekecc.ctx", "-G", "ecc", "-u", "ekecc.pub").requireSuccess();
+        tpm.runToolThenFlush("tpm2_createak", "-C", "ekecc.ctx", "-c", "akecc.ctx", "-G", "ecc", "-g", "sha256", "-s", "ecdsa",
+                "-u", "akecc.pub", "-n", "akecc.name").requireSuccess();
     }
 
     @AfterAll
@@ -65,8 +67,8 @@ class CredentialMakerTest {
         byte[] otherName = Files.readAllBytes(work.resolve("akecc.name"));
         IdentityCredential c = new CredentialMaker().make(ek, otherName, secret(32));
         Files.write(work.resolve("wrongname.blob"), c.toTpm2ToolsFile());
-        Swtpm.Result r = activate("ek.ctx", "ak.ctx", "wrongname.blob", "wrongname.out");
-        assertNotEquals(0, r.rc(), "the TPM must refuse a credential bound to another name");
+        ProcessResult r = activate("ek.ctx", "ak.ctx", "wrongname.blob", "wrongname.out");
+        assertNotEquals(0, r.exitCode(), "the TPM must refuse a credential bound to another name");
         assertTrue(r.stderr().contains("integrity"), "TPM_RC_INTEGRITY expected: " + r.stderr());
     }
 
@@ -76,9 +78,9 @@ class CredentialMakerTest {
         byte[] secret = secret(20);
         Files.write(work.resolve("tool.secret"), secret);
         String name = HexFormat.of().formatHex(Files.readAllBytes(work.resolve("ak.name")));
-        Swtpm.Result made = tpm.tool("tpm2_makecredential", "-T", "none", "-u", "ek.pub", "-s", "tool.secret",
+        ProcessResult made = tpm.runToolThenFlush("tpm2_makecredential", "-T", "none", "-u", "ek.pub", "-s", "tool.secret",
                 "-n", name, "-o", "tool.blob");
-        assertEquals(0, made.rc(), made.stderr());
+        assertEquals(0, made.exitCode(), made.stderr());
         byte[] file = Files.readAllBytes(work.resolve("tool.blob"));
         IdentityCredential parsed = IdentityCredential.fromTpm2ToolsFile(file);
         assertArrayEquals(file, parsed.toTpm2ToolsFile());
@@ -89,7 +91,7 @@ class CredentialMakerTest {
                 Files.readAllBytes(work.resolve("ak.name")), secret);
         assertEquals(file.length, ours.toTpm2ToolsFile().length, "same layout and sizes as the tool's file");
         assertArrayEquals(Arrays.copyOf(file, 8), Arrays.copyOf(ours.toTpm2ToolsFile(), 8), "same header");
-        assertEquals(0, activate("ek.ctx", "ak.ctx", "tool.blob", "tool.out").rc());
+        assertEquals(0, activate("ek.ctx", "ak.ctx", "tool.blob", "tool.out").exitCode());
         assertArrayEquals(secret, Files.readAllBytes(work.resolve("tool.out")));
     }
 
@@ -124,20 +126,20 @@ class CredentialMakerTest {
         String blob = ekPub + ".blob";
         String out = ekPub + ".activated";
         Files.write(work.resolve(blob), c.toTpm2ToolsFile());
-        Swtpm.Result r = activate(ekCtx, akCtx, blob, out);
-        assertEquals(0, r.rc(), "tpm2_activatecredential: " + r.stderr());
+        ProcessResult r = activate(ekCtx, akCtx, blob, out);
+        assertEquals(0, r.exitCode(), "tpm2_activatecredential: " + r.stderr());
         assertArrayEquals(secret, Files.readAllBytes(work.resolve(out)));
     }
 
     /** The EK's policy is PolicySecret(endorsement): satisfy it in a policy session, then activate. */
-    private static Swtpm.Result activate(String ekCtx, String akCtx, String blob, String out) {
-        List<Swtpm.Result> rs = tpm.sequence(
-                new String[] {"tpm2_startauthsession", "--policy-session", "-S", "ekpolicy.ctx"},
-                new String[] {"tpm2_policysecret", "-S", "ekpolicy.ctx", "-c", "e"},
-                new String[] {"tpm2_activatecredential", "-c", akCtx, "-C", ekCtx, "-i", blob, "-o", out,
-                        "-P", "session:ekpolicy.ctx"});
+    private static ProcessResult activate(String ekCtx, String akCtx, String blob, String out) {
+        List<ProcessResult> rs = tpm.runToolsThenFlush(
+                List.of("tpm2_startauthsession", "--policy-session", "-S", "ekpolicy.ctx"),
+                List.of("tpm2_policysecret", "-S", "ekpolicy.ctx", "-c", "e"),
+                List.of("tpm2_activatecredential", "-c", akCtx, "-C", ekCtx, "-i", blob, "-o", out,
+                        "-P", "session:ekpolicy.ctx"));
         for (int i = 0; i < rs.size() - 1; i++) {
-            assertEquals(0, rs.get(i).rc(), rs.get(i).stderr());
+            assertEquals(0, rs.get(i).exitCode(), rs.get(i).stderr());
         }
         assertEquals(3, rs.size(), "policy session set up");
         return rs.get(2);

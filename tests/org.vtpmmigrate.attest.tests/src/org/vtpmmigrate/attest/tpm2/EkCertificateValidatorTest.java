@@ -51,7 +51,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.vtpmmigrate.testsupport.SwtpmProcess;
+import org.vtpmmigrate.testsupport.TestData;
 
 /**
  * EK certificates that swtpm_setup (--create-ek-cert, a private swtpm-localca) writes into the
@@ -65,18 +66,19 @@ class EkCertificateValidatorTest {
     /** swtpm 0.7.1 certifies a NIST P-384 ECC EK (high-range index); 0x01c0000a is the P-256 one. */
     private static final List<Integer> ECC_EK_CERT_INDICES = List.of(0x01c0000a, 0x01c00016);
 
-    @TempDir
-    static Path work;
-    private static Swtpm tpm;
+    /** The swtpm's working directory, where the tools write their files. */
+    private static Path work;
+    private static SwtpmProcess tpm;
     private static X509Certificate root;
     private static X509Certificate issuer;
     private static EkCertificateValidator validator;
 
     @BeforeAll
     static void manufactureTpm() throws Exception {
-        tpm = Swtpm.start(work, true, "sha256");
-        root = pem(tpm.caDirectory().resolve("swtpm-localca-rootca-cert.pem"));
-        issuer = pem(tpm.caDirectory().resolve("issuercert.pem"));
+        tpm = SwtpmProcess.start();
+        work = tpm.workingDirectory();
+        root = pem(tpm.localCaCertificateFiles().get(0));
+        issuer = pem(tpm.localCaCertificateFiles().get(1));
         validator = new EkCertificateValidator(List.of(root), List.of(issuer));
     }
 
@@ -93,12 +95,12 @@ class EkCertificateValidatorTest {
     }
 
     private static byte[] nvRead(int index, String file) throws Exception {
-        tpm.toolOk("tpm2_nvread", "-C", "o", "-o", file, String.format("0x%08x", index));
+        tpm.runToolThenFlush("tpm2_nvread", "-C", "o", "-o", file, String.format("0x%08x", index)).requireSuccess();
         return Files.readAllBytes(work.resolve(file));
     }
 
     private static TpmPublic readPublic(String handle, String file) throws Exception {
-        tpm.toolOk("tpm2_readpublic", "-c", handle, "-o", file);
+        tpm.runToolThenFlush("tpm2_readpublic", "-c", handle, "-o", file).requireSuccess();
         return TpmPublic.parseTpm2b(Files.readAllBytes(work.resolve(file)));
     }
 
@@ -112,7 +114,7 @@ class EkCertificateValidatorTest {
         assertEquals(Optional.of("swtpm"), info.tpmModel());
         assertEquals(Optional.of("id:20191023"), info.tpmVersion());
         // the EK from the standard template (what tpm2_createek and the tpm bundle derive) is the certified key
-        tpm.toolOk("tpm2_createek", "-c", "ek.ctx", "-G", "rsa", "-u", "ek.created.pub");
+        tpm.runToolThenFlush("tpm2_createek", "-c", "ek.ctx", "-G", "rsa", "-u", "ek.created.pub").requireSuccess();
         TpmPublic created = TpmPublic.parseTpm2b(Files.readAllBytes(work.resolve("ek.created.pub")));
         assertEquals(ek, created);
         assertEquals(cert, validator.validate(cert, created).certificate());
@@ -120,7 +122,7 @@ class EkCertificateValidatorTest {
 
     @Test
     void eccEkCertificateFromNvValidates() throws Exception {
-        String caps = tpm.toolOk("tpm2_getcap", "handles-nv-index").toLowerCase(java.util.Locale.ROOT);
+        String caps = tpm.runToolThenFlush("tpm2_getcap", "handles-nv-index").requireSuccess().stdout().toLowerCase(java.util.Locale.ROOT);
         int index = ECC_EK_CERT_INDICES.stream().filter(i -> caps.contains(String.format("0x%x", i))).findFirst()
                 .orElseThrow(() -> new AssertionError("no ECC EK certificate index in " + caps));
         X509Certificate cert = EkCertificateValidator.parseCertificate(nvRead(index, "ekecc.nv"));
@@ -149,8 +151,8 @@ class EkCertificateValidatorTest {
     void caWithTheSameNameButAnotherKeyIsRefused() throws Exception {
         X509Certificate cert = EkCertificateValidator.parseCertificate(nvRead(RSA_EK_CERT_INDEX, "ekrsa4.nv"));
         TpmPublic ek = readPublic("0x81010001", "ekrsa4.pub");
-        X509Certificate otherRoot = pem(TestData.path("quotes/swtpm/common/swtpm-localca-rootca-cert.pem"));
-        X509Certificate otherIssuer = pem(TestData.path("quotes/swtpm/common/swtpm-localca-issuercert.pem"));
+        X509Certificate otherRoot = pem(TestData.resolve("quotes/swtpm/common/swtpm-localca-rootca-cert.pem"));
+        X509Certificate otherIssuer = pem(TestData.resolve("quotes/swtpm/common/swtpm-localca-issuercert.pem"));
         assertEquals(issuer.getSubjectX500Principal(), otherIssuer.getSubjectX500Principal());
         EkCertificateException e = assertThrows(EkCertificateException.class,
                 () -> new EkCertificateValidator(List.of(otherRoot), List.of(otherIssuer)).validate(cert, ek));
@@ -179,8 +181,8 @@ class EkCertificateValidatorTest {
         X509Certificate cert = EkCertificateValidator.parseCertificate(TestData.bytes("quotes/swtpm/common/ek_rsa_cert.der"));
         assertEquals(cert, EkCertificateValidator.parseCertificate(TestData.bytes("quotes/swtpm/common/ek_rsa_cert.pem")));
         EkCertificateValidator corpusCa = new EkCertificateValidator(
-                List.of(pem(TestData.path("quotes/swtpm/common/swtpm-localca-rootca-cert.pem"))),
-                List.of(pem(TestData.path("quotes/swtpm/common/swtpm-localca-issuercert.pem"))));
+                List.of(pem(TestData.resolve("quotes/swtpm/common/swtpm-localca-rootca-cert.pem"))),
+                List.of(pem(TestData.resolve("quotes/swtpm/common/swtpm-localca-issuercert.pem"))));
         EkCertificateInfo info = corpusCa.validate(cert, TpmPublic.parseTpm2b(TestData.bytes("quotes/swtpm/common/ek.pub")));
         assertEquals(Optional.of("id:00001014"), info.tpmManufacturer());
         assertTrue(TestData.text("quotes/swtpm/common/ek_cert_verify.txt").contains("OK"));

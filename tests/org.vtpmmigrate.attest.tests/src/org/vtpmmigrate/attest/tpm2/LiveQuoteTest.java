@@ -19,9 +19,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.io.TempDir;
 import org.vtpmmigrate.attest.HashAlgorithm;
 import org.vtpmmigrate.attest.PcrValues;
+import org.vtpmmigrate.testsupport.ProcessResult;
+import org.vtpmmigrate.testsupport.SwtpmProcess;
 
 /**
  * Quotes from a live swtpm for every signature scheme the verifier supports (RSASSA, RSA-PSS,
@@ -42,20 +43,21 @@ class LiveQuoteTest {
             new AkKind("ecdsa-p256", "ecc", "sha256", "ecdsa", TpmScheme.ECDSA),
             new AkKind("ecdsa-p384", "ecc384", "sha384", "ecdsa", TpmScheme.ECDSA));
 
-    @TempDir
-    static Path work;
-    private static Swtpm tpm;
+    /** The swtpm's working directory, where the tools write their files. */
+    private static Path work;
+    private static SwtpmProcess tpm;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     @BeforeAll
     static void createAks() {
-        tpm = Swtpm.start(work, false, "sha1,sha256");
-        tpm.toolOk("tpm2_pcrextend", "16:sha1=" + "11".repeat(20) + ",sha256=" + "22".repeat(32));
-        tpm.toolOk("tpm2_createek", "-c", "ek.ctx", "-G", "rsa", "-u", "ek.pub");
+        tpm = SwtpmProcess.builder().pcrBanks("sha1", "sha256").start();
+        work = tpm.workingDirectory();
+        tpm.runToolThenFlush("tpm2_pcrextend", "16:sha1=" + "11".repeat(20) + ",sha256=" + "22".repeat(32)).requireSuccess();
+        tpm.runToolThenFlush("tpm2_createek", "-c", "ek.ctx", "-G", "rsa", "-u", "ek.pub").requireSuccess();
         for (AkKind k : KINDS) {
-            tpm.toolOk("tpm2_createak", "-C", "ek.ctx", "-c", k.name + ".ctx", "-G", k.algorithm, "-g", k.hash,
-                    "-s", k.scheme, "-u", k.name + ".pub");
-            tpm.toolOk("tpm2_readpublic", "-c", k.name + ".ctx", "-f", "pem", "-o", k.name + ".pem");
+            tpm.runToolThenFlush("tpm2_createak", "-C", "ek.ctx", "-c", k.name + ".ctx", "-G", k.algorithm, "-g", k.hash,
+                    "-s", k.scheme, "-u", k.name + ".pub").requireSuccess();
+            tpm.runToolThenFlush("tpm2_readpublic", "-c", k.name + ".ctx", "-f", "pem", "-o", k.name + ".pem").requireSuccess();
         }
     }
 
@@ -72,19 +74,19 @@ class LiveQuoteTest {
             byte[] nonce = nonce();
             String hexNonce = HexFormat.of().formatHex(nonce);
             // --scheme: tpm2_quote would otherwise ask an RSA key for RSASSA, which a PSS key refuses
-            tpm.toolOk("tpm2_quote", "-c", k.name + ".ctx", "-l", SELECTION, "-q", hexNonce, "-m", k.name + ".msg",
-                    "-s", k.name + ".sig", "-o", k.name + ".pcrs", "-g", k.hash, "--scheme", k.scheme);
-            Swtpm.Result tool = tpm.tool("tpm2_checkquote", "-u", k.name + ".pem", "-m", k.name + ".msg", "-s",
+            tpm.runToolThenFlush("tpm2_quote", "-c", k.name + ".ctx", "-l", SELECTION, "-q", hexNonce, "-m", k.name + ".msg",
+                    "-s", k.name + ".sig", "-o", k.name + ".pcrs", "-g", k.hash, "--scheme", k.scheme).requireSuccess();
+            ProcessResult tool = tpm.runToolThenFlush("tpm2_checkquote", "-u", k.name + ".pem", "-m", k.name + ".msg", "-s",
                     k.name + ".sig", "-f", k.name + ".pcrs", "-g", k.hash, "-q", hexNonce);
             if (k.expectedScheme != TpmScheme.RSAPSS) {
-                assertEquals(0, tool.rc(), "tpm2_checkquote: " + tool.stderr());
+                assertEquals(0, tool.exitCode(), "tpm2_checkquote: " + tool.stderr());
             } else {
                 // tpm2_checkquote 5.4 checks RSA quotes as PKCS#1 v1.5 only (tpm2-tools issue #3283):
                 // it refuses valid PSS quotes, so the TPM itself checks the PSS signature instead
-                assertEquals(1, tool.rc(), "tpm2_checkquote learnt RSA-PSS; check it directly: " + tool.stdout());
-                Swtpm.Result tpmCheck = tpm.tool("tpm2_verifysignature", "-c", k.name + ".ctx", "-g", k.hash,
+                assertEquals(1, tool.exitCode(), "tpm2_checkquote learnt RSA-PSS; check it directly: " + tool.stdout());
+                ProcessResult tpmCheck = tpm.runToolThenFlush("tpm2_verifysignature", "-c", k.name + ".ctx", "-g", k.hash,
                         "-m", k.name + ".msg", "-s", k.name + ".sig", "-t", k.name + ".ticket");
-                assertEquals(0, tpmCheck.rc(), "TPM2_VerifySignature: " + tpmCheck.stderr());
+                assertEquals(0, tpmCheck.exitCode(), "TPM2_VerifySignature: " + tpmCheck.stderr());
             }
 
             PublicKey pem = Tpm2ToolsFiles.readPublicKey(read(k.name + ".pem"));
@@ -112,13 +114,13 @@ class LiveQuoteTest {
      * reboot. Runs on its own swtpm, as the reset invalidates every saved transient context.
      */
     @Test
-    void rebootBetweenQuotesIsVisibleInClockInfo(@TempDir Path ownWork) throws Exception {
-        try (Swtpm own = Swtpm.start(ownWork, false, "sha256")) {
-            own.toolOk("tpm2_createek", "-c", "ek.ctx", "-G", "ecc", "-u", "ek.pub");
-            own.toolOk("tpm2_createak", "-C", "ek.ctx", "-c", "ak.ctx", "-G", "ecc", "-g", "sha256", "-s", "ecdsa",
-                    "-u", "ak.pub");
+    void rebootBetweenQuotesIsVisibleInClockInfo() throws Exception {
+        try (SwtpmProcess own = SwtpmProcess.start()) {
+            own.runToolThenFlush("tpm2_createek", "-c", "ek.ctx", "-G", "ecc", "-u", "ek.pub").requireSuccess();
+            own.runToolThenFlush("tpm2_createak", "-C", "ek.ctx", "-c", "ak.ctx", "-G", "ecc", "-g", "sha256", "-s", "ecdsa",
+                    "-u", "ak.pub").requireSuccess();
             String handle = "0x81000200";
-            own.toolOk("tpm2_evictcontrol", "-C", "o", "-c", "ak.ctx", handle);
+            own.runToolThenFlush("tpm2_evictcontrol", "-C", "o", "-c", "ak.ctx", handle).requireSuccess();
             ClockInfo first = quoteClock(own, handle, "fresh1");
             ClockInfo second = quoteClock(own, handle, "fresh2");
             assertTrue(second.continuesFrom(first), first + " -> " + second);
@@ -137,10 +139,10 @@ class LiveQuoteTest {
      */
     @Test
     void unrestrictedKeyCanForgeQuotesSoTheAkMustBeRestricted() throws Exception {
-        tpm.toolOk("tpm2_createprimary", "-C", "o", "-g", "sha256", "-G", "ecc", "-c", "primary.ctx");
-        tpm.toolOk("tpm2_create", "-C", "primary.ctx", "-G", "ecc256", "-g", "sha256",
+        tpm.runToolThenFlush("tpm2_createprimary", "-C", "o", "-g", "sha256", "-G", "ecc", "-c", "primary.ctx").requireSuccess();
+        tpm.runToolThenFlush("tpm2_create", "-C", "primary.ctx", "-G", "ecc256", "-g", "sha256",
                 "-a", "fixedtpm|fixedparent|sensitivedataorigin|userwithauth|sign", "-u", "unrestricted.pub",
-                "-r", "unrestricted.priv", "-c", "unrestricted.ctx");
+                "-r", "unrestricted.priv", "-c", "unrestricted.ctx").requireSuccess();
         PcrValues invented = PcrValues.builder().put(HashAlgorithm.SHA256, 0, new byte[32]).build();
         byte[] nonce = nonce();
         byte[] forged = new org.vtpmmigrate.attest.tpm2.internal.TpmWriter().u32(0xFF544347L).u16(0x8018)
@@ -148,8 +150,8 @@ class LiveQuoteTest {
                 .bytes(PcrSelection.of(invented).marshal())
                 .tpm2b(HashAlgorithm.SHA256.digest(PcrSelection.of(invented).concatenate(invented))).toByteArray();
         Files.write(work.resolve("forged.digest"), HashAlgorithm.SHA256.digest(forged));
-        tpm.toolOk("tpm2_sign", "-c", "unrestricted.ctx", "-g", "sha256", "-s", "ecdsa", "-d", "-o", "forged.sig",
-                "forged.digest");
+        tpm.runToolThenFlush("tpm2_sign", "-c", "unrestricted.ctx", "-g", "sha256", "-s", "ecdsa", "-d", "-o", "forged.sig",
+                "forged.digest").requireSuccess();
         TpmPublic unrestricted = TpmPublic.parseTpm2b(read("unrestricted.pub"));
 
         VerificationResult<QuoteCheck> bareKey = new QuoteVerifier().verify(unrestricted.toPublicKey(), forged,
@@ -162,18 +164,18 @@ class LiveQuoteTest {
 
         // a real AK given as its public area passes
         String tag = "restricted";
-        tpm.toolOk("tpm2_quote", "-c", "ecdsa-p256.ctx", "-l", "sha256:0", "-q", HexFormat.of().formatHex(nonce),
-                "-m", tag + ".msg", "-s", tag + ".sig", "-o", tag + ".pcrs", "-g", "sha256");
+        tpm.runToolThenFlush("tpm2_quote", "-c", "ecdsa-p256.ctx", "-l", "sha256:0", "-q", HexFormat.of().formatHex(nonce),
+                "-m", tag + ".msg", "-s", tag + ".sig", "-o", tag + ".pcrs", "-g", "sha256").requireSuccess();
         VerificationResult<QuoteCheck> real = new QuoteVerifier().verify(TpmPublic.parseTpm2b(read("ecdsa-p256.pub")),
                 read(tag + ".msg"), read(tag + ".sig"), Tpm2ToolsFiles.readSerializedPcrs(read(tag + ".pcrs")), nonce);
         assertTrue(real.passed(), real.summary());
     }
 
-    private static ClockInfo quoteClock(Swtpm own, String akHandle, String tag) throws Exception {
+    private static ClockInfo quoteClock(SwtpmProcess own, String akHandle, String tag) throws Exception {
         byte[] nonce = nonce();
-        own.toolOk("tpm2_quote", "-c", akHandle, "-l", "sha256:16", "-q", HexFormat.of().formatHex(nonce), "-m", tag + ".msg",
-                "-s", tag + ".sig", "-o", tag + ".pcrs", "-g", "sha256");
-        Path dir = own.work();
+        own.runToolThenFlush("tpm2_quote", "-c", akHandle, "-l", "sha256:16", "-q", HexFormat.of().formatHex(nonce), "-m", tag + ".msg",
+                "-s", tag + ".sig", "-o", tag + ".pcrs", "-g", "sha256").requireSuccess();
+        Path dir = own.workingDirectory();
         TpmPublic ak = TpmPublic.parseTpm2b(Files.readAllBytes(dir.resolve("ak.pub")));
         VerificationResult<QuoteCheck> r = new QuoteVerifier().verify(ak, Files.readAllBytes(dir.resolve(tag + ".msg")),
                 Files.readAllBytes(dir.resolve(tag + ".sig")),

@@ -15,24 +15,28 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.vtpmmigrate.attest.HashAlgorithm;
 import org.vtpmmigrate.attest.PcrValues;
+import org.vtpmmigrate.attest.eventlog.TestCorpus;
+import org.vtpmmigrate.testsupport.ProcessResult;
+import org.vtpmmigrate.testsupport.SwtpmProcess;
+import org.vtpmmigrate.testsupport.TestData;
 
 /**
  * Software policy digests against the seal vector (testdata/seal, made by tpm2_createpolicy and
  * checked by a real unseal) and against trial sessions of a live swtpm.
  */
 class PolicyDigestTest {
-    @TempDir
-    static Path work;
-    private static Swtpm tpm;
+    /** The swtpm's working directory, where the tools write their files. */
+    private static Path work;
+    private static SwtpmProcess tpm;
 
     @BeforeAll
     static void startTpm() {
-        tpm = Swtpm.start(work, false, "sha1,sha256");
-        tpm.toolOk("tpm2_pcrextend", "16:sha1=" + "ab".repeat(20) + ",sha256=" + "cd".repeat(32));
-        tpm.toolOk("tpm2_pcrextend", "23:sha256=" + "ef".repeat(32));
+        tpm = SwtpmProcess.builder().pcrBanks("sha1", "sha256").start();
+        work = tpm.workingDirectory();
+        tpm.runToolThenFlush("tpm2_pcrextend", "16:sha1=" + "ab".repeat(20) + ",sha256=" + "cd".repeat(32)).requireSuccess();
+        tpm.runToolThenFlush("tpm2_pcrextend", "23:sha256=" + "ef".repeat(32)).requireSuccess();
     }
 
     @AfterAll
@@ -48,7 +52,7 @@ class PolicyDigestTest {
         PcrValues atSeal = Tpm2ToolsFiles.readPcrValues(TestData.bytes("seal/pcrs_at_seal.bin"), sel);
         PolicyDigest policy = PolicyDigest.initial(HashAlgorithm.SHA256).policyPcr(sel, atSeal);
         assertArrayEquals(TestData.bytes("seal/pcr.policy"), policy.value());
-        assertArrayEquals(TestData.hexFile("seal/pcr.policy.hex"), policy.value());
+        assertArrayEquals(HexFormat.of().parseHex(TestData.text("seal/pcr.policy.hex").strip()), policy.value());
         assertArrayEquals(TestData.bytes("seal/session.policy"), policy.value(), "the real policy session reached it too");
         TpmPublic sealed = TpmPublic.parseTpm2b(TestData.bytes("seal/seal.pub"));
         assertTrue(policy.matches(sealed.authPolicy()), "seal.pub authPolicy");
@@ -57,7 +61,7 @@ class PolicyDigestTest {
 
     @Test
     void tamperedStateGivesTheDigestTheTranscriptPredicts() {
-        PcrValues after = ToolOutput.pcrValues(TestData.text("seal/pcrs_after_tamper.yaml"));
+        PcrValues after = TestCorpus.tpm2ToolsPcrs(TestData.resolve("seal/pcrs_after_tamper.yaml"));
         PolicyDigest policy = PolicyDigest.initial(HashAlgorithm.SHA256).policyPcr(after);
         String transcript = TestData.text("seal/transcript.txt");
         String marker = "offline policyDigest with PCR16 extended by STATE_B: ";
@@ -104,14 +108,14 @@ class PolicyDigestTest {
         String pcrPolicy = tag + ".pcr.policy";
         String ccPolicy = tag + ".cc.policy";
         String session = tag + ".session.ctx";
-        List<Swtpm.Result> rs = withCommandCode
-                ? tpm.sequence(new String[] {"tpm2_startauthsession", "-g", sessionHash, "-S", session},
-                        new String[] {"tpm2_policypcr", "-S", session, "-l", spec, "-L", pcrPolicy},
-                        new String[] {"tpm2_policycommandcode", "-S", session, "-L", ccPolicy, "TPM2_CC_ECDH_ZGen"})
-                : tpm.sequence(new String[] {"tpm2_startauthsession", "-g", sessionHash, "-S", session},
-                        new String[] {"tpm2_policypcr", "-S", session, "-l", spec, "-L", pcrPolicy});
-        for (Swtpm.Result r : rs) {
-            assertEquals(0, r.rc(), r.stderr());
+        List<ProcessResult> rs = withCommandCode
+                ? tpm.runToolsThenFlush(List.of("tpm2_startauthsession", "-g", sessionHash, "-S", session),
+                        List.of("tpm2_policypcr", "-S", session, "-l", spec, "-L", pcrPolicy),
+                        List.of("tpm2_policycommandcode", "-S", session, "-L", ccPolicy, "TPM2_CC_ECDH_ZGen"))
+                : tpm.runToolsThenFlush(List.of("tpm2_startauthsession", "-g", sessionHash, "-S", session),
+                        List.of("tpm2_policypcr", "-S", session, "-l", spec, "-L", pcrPolicy));
+        for (ProcessResult r : rs) {
+            assertEquals(0, r.exitCode(), r.stderr());
         }
         assertEquals(withCommandCode ? 3 : 2, rs.size());
         assertArrayEquals(Files.readAllBytes(work.resolve(pcrPolicy)), ours.value(), "PolicyPCR " + spec);
@@ -127,7 +131,7 @@ class PolicyDigestTest {
         for (HashAlgorithm h : sel.banks()) {
             PcrSelection one = PcrSelection.builder().select(h, sel.indices(h)).build();
             String file = "pcrread-" + h.bankName() + ".bin";
-            tpm.toolOk("tpm2_pcrread", "-o", file, one.toString());
+            tpm.runToolThenFlush("tpm2_pcrread", "-o", file, one.toString()).requireSuccess();
             PcrValues v = Tpm2ToolsFiles.readPcrValues(Files.readAllBytes(work.resolve(file)), one);
             for (int i : one.indices(h)) {
                 b.put(h, i, v.get(h, i).orElseThrow());

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,8 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.vtpmmigrate.attest.HashAlgorithm;
 import org.vtpmmigrate.attest.PcrValues;
+import org.vtpmmigrate.attest.eventlog.TestCorpus;
+import org.vtpmmigrate.testsupport.TestData;
 
 /**
  * Every quote vector under testdata/quotes gets the verdict tpm2_checkquote 5.4 gave it
@@ -81,7 +84,7 @@ class QuoteVectorsTest {
 
     @TestFactory
     Stream<DynamicTest> everyQuoteVectorGetsTheVerdictOfTpm2Checkquote() {
-        Path quotes = TestData.root().resolve("quotes");
+        Path quotes = TestData.resolve("quotes");
         Map<String, Vector> table = vectors();
         Set<String> discovered = discoverVectorDirectories(quotes);
         assertEquals(new TreeSet<>(table.keySet()), discovered,
@@ -118,9 +121,9 @@ class QuoteVectorsTest {
     }
 
     static VerificationResult<QuoteCheck> verify(Path dir, String keyFile, Vector v) throws Exception {
-        PublicKey key = Tpm2ToolsFiles.readPublicKey(TestData.read(dir.resolve(keyFile)));
-        byte[] attest = TestData.read(dir.resolve(v.attest));
-        byte[] sig = TestData.read(dir.resolve(v.signature));
+        PublicKey key = Tpm2ToolsFiles.readPublicKey(Files.readAllBytes(dir.resolve(keyFile)));
+        byte[] attest = Files.readAllBytes(dir.resolve(v.attest));
+        byte[] sig = Files.readAllBytes(dir.resolve(v.signature));
         PcrValues claimed;
         if (v.pcrs == null) {
             // TPM 1.2: a raw PKCS#1 v1.5 SHA-1 signature and no tpm2-tools PCR file
@@ -128,29 +131,29 @@ class QuoteVectorsTest {
                     .u16(HashAlgorithm.SHA1.tpmAlgId()).tpm2b(sig).toByteArray();
             claimed = PcrValues.builder().build();
         } else {
-            claimed = Tpm2ToolsFiles.readSerializedPcrs(TestData.read(dir.resolve(v.pcrs)));
+            claimed = Tpm2ToolsFiles.readSerializedPcrs(Files.readAllBytes(dir.resolve(v.pcrs)));
         }
         return TOOL_EQUIVALENT.verify(key, attest, sig, claimed, nonce(dir, v.nonce));
     }
 
-    static byte[] nonce(Path dir, String spec) {
+    static byte[] nonce(Path dir, String spec) throws IOException {
         if (spec.isEmpty()) {
             return new byte[0];
         }
         if (spec.startsWith("hex:")) {
-            return TestData.hex(spec.substring(4));
+            return HexFormat.of().parseHex(spec.substring(4));
         }
-        return TestData.hex(new String(TestData.read(dir.resolve(spec.substring(5)))).trim());
+        return HexFormat.of().parseHex(Files.readString(dir.resolve(spec.substring(5))).trim());
     }
 
     /** Maps tpm2_checkquote's exit code and first error line to the check that failed. */
-    static Set<QuoteCheck> toolVerdict(Path dir) {
-        String rc = new String(TestData.read(dir.resolve("checkquote.rc"))).trim();
+    static Set<QuoteCheck> toolVerdict(Path dir) throws IOException {
+        String rc = Files.readString(dir.resolve("checkquote.rc")).trim();
         if (rc.equals("rc=0")) {
             return EnumSet.noneOf(QuoteCheck.class);
         }
         assertEquals("rc=1", rc, dir + "/checkquote.rc");
-        String stderr = new String(TestData.read(dir.resolve("checkquote.stderr")));
+        String stderr = Files.readString(dir.resolve("checkquote.stderr"));
         if (stderr.contains("Error validating nonce from quote")) {
             return EnumSet.of(QuoteCheck.NONCE);
         }
@@ -187,7 +190,7 @@ class QuoteVectorsTest {
             boolean toolPassed = m.group(4).equals("0");
             Vector v = vectors().get("swtpm/" + vector);
             tests.add(DynamicTest.dynamicTest(line.length() > 90 ? line.substring(0, 90) : line, () -> {
-                Path dir = TestData.root().resolve("quotes/swtpm/" + vector);
+                Path dir = TestData.resolve("quotes/swtpm/" + vector);
                 VerificationResult<QuoteCheck> r = verify(dir, key, new Vector(key, v.attest, v.signature, v.pcrs, nonce, null));
                 assertEquals(toolPassed, r.passed(), line + " -> " + r.summary());
                 if (!toolPassed && !key.equals(v.key)) {
@@ -210,7 +213,7 @@ class QuoteVectorsTest {
         printed.put("quotes/keylime/quotepcr.out", "quotes/keylime/checkquote.stdout");
         return printed.entrySet().stream().map(e -> DynamicTest.dynamicTest(e.getKey(), () -> {
             PcrValues fromFile = Tpm2ToolsFiles.readSerializedPcrs(TestData.bytes(e.getKey()));
-            PcrValues fromYaml = ToolOutput.pcrValues(TestData.text(e.getValue()));
+            PcrValues fromYaml = TestCorpus.tpm2ToolsPcrs(TestData.resolve(e.getValue()));
             assertFalse(fromYaml.isEmpty(), "no PCR lines in " + e.getValue());
             assertEquals(fromYaml, fromFile);
         }));

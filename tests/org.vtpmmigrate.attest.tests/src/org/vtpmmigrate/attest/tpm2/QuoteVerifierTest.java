@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.security.PublicKey;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.vtpmmigrate.attest.HashAlgorithm;
 import org.vtpmmigrate.attest.PcrValues;
+import org.vtpmmigrate.testsupport.TestData;
 
 /** Each check of {@link QuoteVerifier} fails alone, with a message that names expected and actual. */
 class QuoteVerifierTest {
@@ -29,7 +31,7 @@ class QuoteVerifierTest {
         attest = TestData.bytes("quotes/swtpm/valid/quote.msg");
         signature = TestData.bytes("quotes/swtpm/valid/quote.sig");
         pcrs = Tpm2ToolsFiles.readSerializedPcrs(TestData.bytes("quotes/swtpm/valid/quote.pcrs"));
-        nonce = TestData.hexFile("quotes/swtpm/valid/nonce.hex");
+        nonce = HexFormat.of().parseHex(TestData.text("quotes/swtpm/valid/nonce.hex").strip());
     }
 
     private static VerificationResult<QuoteCheck> verify(byte[] a, byte[] s, PcrValues p, byte[] n) {
@@ -89,9 +91,7 @@ class QuoteVerifierTest {
     void claimedValueTheQuoteDoesNotCoverFailsSelection() {
         PcrValues.Builder b = copy(pcrs);
         b.put(HashAlgorithm.SHA256, 17, new byte[32]);
-        VerificationResult<QuoteCheck> r = verify(attest, signature, b.build(), nonce);
-        assertEquals(Set.of(QuoteCheck.PCR_SELECTION), r.failedChecks());
-        assertTrue(r.summary().contains("claimed but not quoted: sha256:17"), r.summary());
+        assertOnlyFailure(b.build(), QuoteCheck.PCR_SELECTION, "claimed but not quoted: sha256:17");
     }
 
     @Test
@@ -104,18 +104,22 @@ class QuoteVerifierTest {
                 }
             }
         }
-        VerificationResult<QuoteCheck> r = verify(attest, signature, b.build(), nonce);
-        assertEquals(Set.of(QuoteCheck.PCR_SELECTION), r.failedChecks());
-        assertTrue(r.summary().contains("quoted but not claimed: sha256:23"), r.summary());
+        assertOnlyFailure(b.build(), QuoteCheck.PCR_SELECTION, "quoted but not claimed: sha256:23");
     }
 
     @Test
     void wrongClaimedValueFailsTheDigest() {
         PcrValues.Builder b = copy(pcrs);
         b.put(HashAlgorithm.SHA1, 16, new byte[20]);
-        VerificationResult<QuoteCheck> r = verify(attest, signature, b.build(), nonce);
-        assertEquals(Set.of(QuoteCheck.PCR_DIGEST), r.failedChecks());
-        assertTrue(r.summary().contains("7780f0c86920773d35b3c7adf46aad18fd0935c987aeb0cbb7a0b8590a98e22c"), r.summary());
+        assertOnlyFailure(b.build(), QuoteCheck.PCR_DIGEST,
+                "7780f0c86920773d35b3c7adf46aad18fd0935c987aeb0cbb7a0b8590a98e22c");
+    }
+
+    /** The valid quote checked against other claimed PCR values fails {@code check} alone, saying {@code detail}. */
+    private static void assertOnlyFailure(PcrValues claimed, QuoteCheck check, String detail) {
+        VerificationResult<QuoteCheck> r = verify(attest, signature, claimed, nonce);
+        assertEquals(Set.of(check), r.failedChecks(), r.summary());
+        assertTrue(r.summary().contains(detail), r.summary());
     }
 
     @Test

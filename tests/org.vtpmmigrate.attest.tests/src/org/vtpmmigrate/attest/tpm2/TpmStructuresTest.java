@@ -16,6 +16,9 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.vtpmmigrate.attest.HashAlgorithm;
 import org.vtpmmigrate.attest.PcrValues;
+import org.vtpmmigrate.attest.eventlog.TestCorpus;
+import org.vtpmmigrate.testsupport.TestData;
+import org.vtpmmigrate.testsupport.Tpm2ToolsOutput;
 
 /** Decoding of TPM structures from real files, compared with what tpm2-tools printed for them. */
 class TpmStructuresTest {
@@ -35,8 +38,8 @@ class TpmStructuresTest {
         assertNull(rsa.symmetric());
         assertEquals(new TpmPublic.Scheme(TpmScheme.RSASSA, HashAlgorithm.SHA256), rsa.scheme());
         assertEquals(2048, rsa.keyBits());
-        assertEquals(ToolOutput.field(yaml, "rsa"), HexFormat.of().formatHex(rsa.modulus()));
-        assertEquals(ToolOutput.field(yaml, "name"), HexFormat.of().formatHex(ak.name()));
+        assertEquals(Tpm2ToolsOutput.field(yaml, "rsa"), HexFormat.of().formatHex(rsa.modulus()));
+        assertEquals(Tpm2ToolsOutput.field(yaml, "name"), HexFormat.of().formatHex(ak.name()));
         assertArrayEquals(TestData.bytes("quotes/swtpm/common/ak.name"), ak.name());
         PublicKey pem = Tpm2ToolsFiles.readPublicKey(TestData.bytes("quotes/swtpm/common/ak.pub.pem"));
         assertEquals(pem, ak.toPublicKey());
@@ -53,8 +56,8 @@ class TpmStructuresTest {
         assertEquals(EccCurve.NIST_P256, ecc.curve());
         assertEquals(new TpmPublic.Scheme(TpmScheme.ECDSA, HashAlgorithm.SHA256), ecc.scheme());
         assertEquals(TpmPublic.Scheme.NULL, ecc.kdf());
-        assertEquals(ToolOutput.field(yaml, "x"), HexFormat.of().formatHex(ecc.x()));
-        assertEquals(ToolOutput.field(yaml, "y"), HexFormat.of().formatHex(ecc.y()));
+        assertEquals(Tpm2ToolsOutput.field(yaml, "x"), HexFormat.of().formatHex(ecc.x()));
+        assertEquals(Tpm2ToolsOutput.field(yaml, "y"), HexFormat.of().formatHex(ecc.y()));
         assertArrayEquals(TestData.bytes("quotes/swtpm/common/akecc.name"), ak.name());
         assertEquals(Tpm2ToolsFiles.readPublicKey(TestData.bytes("quotes/swtpm/common/akecc.pub.pem")), ak.toPublicKey());
     }
@@ -99,7 +102,7 @@ class TpmStructuresTest {
         assertArrayEquals(TestData.bytes("seal/pcr.policy"), seal.authPolicy());
         TpmPublic.KeyedHashDetails kh = (TpmPublic.KeyedHashDetails) seal.details();
         assertEquals(TpmPublic.Scheme.NULL, kh.scheme());
-        assertEquals(ToolOutput.field(TestData.text("seal/seal.pub.yaml"), "keyedhash"), HexFormat.of().formatHex(kh.unique()));
+        assertEquals(Tpm2ToolsOutput.field(TestData.text("seal/seal.pub.yaml"), "keyedhash"), HexFormat.of().formatHex(kh.unique()));
         assertThrows(java.security.InvalidKeyException.class, seal::toPublicKey);
     }
 
@@ -123,13 +126,13 @@ class TpmStructuresTest {
         TpmAttest a = TpmAttest.parse(TestData.bytes("quotes/swtpm/valid/quote.msg"));
         String yaml = TestData.text("quotes/swtpm/valid/quote.msg.yaml");
         assertEquals(TpmAttest.Type.QUOTE, a.type());
-        assertEquals(ToolOutput.field(yaml, "qualifiedSigner"), HexFormat.of().formatHex(a.qualifiedSigner()));
-        assertEquals(ToolOutput.field(yaml, "extraData"), HexFormat.of().formatHex(a.extraData()));
+        assertEquals(Tpm2ToolsOutput.field(yaml, "qualifiedSigner"), HexFormat.of().formatHex(a.qualifiedSigner()));
+        assertEquals(Tpm2ToolsOutput.field(yaml, "extraData"), HexFormat.of().formatHex(a.extraData()));
         // tpm2_print dumps the UINT64 in host (little-endian) byte order; on the wire it is 0x2019102300163636
         assertEquals(0x2019102300163636L, a.firmwareVersion());
-        assertEquals(ToolOutput.field(yaml, "firmwareVersion"), String.format("%016x", Long.reverseBytes(a.firmwareVersion())));
+        assertEquals(Tpm2ToolsOutput.field(yaml, "firmwareVersion"), String.format("%016x", Long.reverseBytes(a.firmwareVersion())));
         TpmAttest.QuoteInfo q = a.quoteInfo().orElseThrow();
-        assertEquals(ToolOutput.field(yaml, "pcrDigest"), HexFormat.of().formatHex(q.pcrDigest()));
+        assertEquals(Tpm2ToolsOutput.field(yaml, "pcrDigest"), HexFormat.of().formatHex(q.pcrDigest()));
         assertEquals(PcrSelection.parseSpec("sha1:0-10,14,16+sha256:0-10,14,16,23"), q.pcrSelection());
         assertEquals(List.of(HashAlgorithm.SHA1, HashAlgorithm.SHA256), q.pcrSelection().banks());
         assertTrue(a.certifyInfo().isEmpty());
@@ -201,26 +204,26 @@ class TpmStructuresTest {
     /** TPMs report banks with nothing selected; they cover no PCR and do not change what a quote covers. */
     @Test
     void emptyBanksDoNotChangeTheSelectedPcrs() throws Exception {
-        PcrSelection withEmpty = PcrSelection.parse(TestData.hex("00000002" + "000403000000" + "000b03010000"));
+        PcrSelection withEmpty = PcrSelection.parse(HexFormat.of().parseHex("00000002" + "000403000000" + "000b03010000"));
         assertEquals(List.of(HashAlgorithm.SHA1, HashAlgorithm.SHA256), withEmpty.banks());
         assertTrue(withEmpty.selectsSamePcrsAs(PcrSelection.parseSpec("sha256:0")));
         assertEquals(1, withEmpty.size());
-        assertArrayEquals(TestData.hex("00000002" + "000403000000" + "000b03010000"), withEmpty.marshal());
+        assertArrayEquals(HexFormat.of().parseHex("00000002" + "000403000000" + "000b03010000"), withEmpty.marshal());
     }
 
     @Test
     void malformedPcrSelectionsAreRefused() {
         TpmFormatException dup = assertThrows(TpmFormatException.class,
-                () -> PcrSelection.parse(TestData.hex("00000002" + "000b03010000" + "000b03020000")));
+                () -> PcrSelection.parse(HexFormat.of().parseHex("00000002" + "000b03010000" + "000b03020000")));
         assertTrue(dup.getMessage().contains("selected twice"), dup.getMessage());
         TpmFormatException high = assertThrows(TpmFormatException.class,
-                () -> PcrSelection.parse(TestData.hex("00000001000b0400000001")));
+                () -> PcrSelection.parse(HexFormat.of().parseHex("00000001000b0400000001")));
         assertTrue(high.getMessage().contains("PCR 24 selected"), high.getMessage());
         TpmFormatException many = assertThrows(TpmFormatException.class,
-                () -> PcrSelection.parse(TestData.hex("00000011")));
+                () -> PcrSelection.parse(HexFormat.of().parseHex("00000011")));
         assertTrue(many.getMessage().contains("count 17 exceeds the maximum 16"), many.getMessage());
         TpmFormatException unknown = assertThrows(TpmFormatException.class,
-                () -> PcrSelection.parse(TestData.hex("00000001000103000000")));
+                () -> PcrSelection.parse(HexFormat.of().parseHex("00000001000103000000")));
         assertEquals("TPML_PCR_SELECTION.pcrSelections[0].hash", unknown.field());
     }
 
@@ -247,7 +250,7 @@ class TpmStructuresTest {
     void pcrValuesFileNeedsExactlyTheSelectedDigests() throws Exception {
         PcrSelection sel = PcrSelection.parseSpec("sha256:0,7,16,23");
         PcrValues v = Tpm2ToolsFiles.readPcrValues(TestData.bytes("seal/pcrs_at_seal.bin"), sel);
-        assertEquals(ToolOutput.pcrValues(TestData.text("seal/pcrs_at_seal.yaml")), v);
+        assertEquals(TestCorpus.tpm2ToolsPcrs(TestData.resolve("seal/pcrs_at_seal.yaml")), v);
         assertThrows(TpmFormatException.class,
                 () -> Tpm2ToolsFiles.readPcrValues(TestData.bytes("seal/pcrs_at_seal.bin"), PcrSelection.parseSpec("sha256:0,7,16")));
     }

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.Gson;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -99,8 +99,17 @@ class QmpProtocolTest {
         }
     }
 
+    /** The protocol error of query-status when the peer answers the command with {@code answer}. */
+    private QmpProtocolException errorForAnswer(byte[] answer) throws Exception {
+        QmpClient qmp = connect(GREETING, (in, out) -> {
+            in.readLine();
+            out.write(answer);
+        });
+        return assertThrows(QmpProtocolException.class, () -> qmp.execute("query-status", TIMEOUT));
+    }
+
     private static void reply(OutputStream out, String requestLine, String returnValue) throws Exception {
-        JsonObject request = JsonParser.parseString(requestLine).getAsJsonObject();
+        JsonObject request = new Gson().fromJson(requestLine, JsonObject.class);
         String line = "{\"return\": " + returnValue + ", \"id\": " + request.get("id") + "}\r\n";
         out.write(line.getBytes(StandardCharsets.UTF_8));
         out.flush();
@@ -147,47 +156,30 @@ class QmpProtocolTest {
 
     @Test
     void malformedJsonIsAProtocolErrorNamingTheMessage() throws Exception {
-        QmpClient qmp = connect(GREETING, (in, out) -> {
-            in.readLine();
-            out.write("{\"return\": {}, \"id\": 2,}\r\n".getBytes(StandardCharsets.UTF_8));
-        });
-        QmpProtocolException error = assertThrows(QmpProtocolException.class,
-                () -> qmp.execute("query-status", TIMEOUT));
+        QmpProtocolException error = errorForAnswer(
+                "{\"return\": {}, \"id\": 2,}\r\n".getBytes(StandardCharsets.UTF_8));
         assertTrue(error.getMessage().contains("#2") && error.getMessage().contains("malformed JSON"),
                 error.getMessage());
     }
 
     @Test
     void deeplyNestedJsonIsRefusedWithoutExhaustingTheStack() throws Exception {
-        QmpClient qmp = connect(GREETING, (in, out) -> {
-            in.readLine();
-            out.write(("{\"event\": \"X\", \"data\": {\"a\": " + "[".repeat(200_000) + "\n")
-                    .getBytes(StandardCharsets.UTF_8));
-        });
-        QmpProtocolException error = assertThrows(QmpProtocolException.class,
-                () -> qmp.execute("query-status", TIMEOUT));
+        QmpProtocolException error = errorForAnswer(("{\"event\": \"X\", \"data\": {\"a\": " + "[".repeat(200_000)
+                + "\n").getBytes(StandardCharsets.UTF_8));
         assertTrue(error.getMessage().contains("malformed JSON"), error.getMessage());
     }
 
     @Test
     void invalidUtf8IsRefused() throws Exception {
-        QmpClient qmp = connect(GREETING, (in, out) -> {
-            in.readLine();
-            out.write(new byte[] {'{', '"', (byte) 0xC3, (byte) 0x28, '"', ':', '1', '}', '\n'});
-        });
-        QmpProtocolException error = assertThrows(QmpProtocolException.class,
-                () -> qmp.execute("query-status", TIMEOUT));
+        QmpProtocolException error = errorForAnswer(
+                new byte[] {'{', '"', (byte) 0xC3, (byte) 0x28, '"', ':', '1', '}', '\n'});
         assertTrue(error.getMessage().contains("UTF-8"), error.getMessage());
     }
 
     @Test
     void aReplyToAnIdNeverIssuedIsRefused() throws Exception {
-        QmpClient qmp = connect(GREETING, (in, out) -> {
-            in.readLine();
-            out.write("{\"return\": {}, \"id\": 999}\r\n".getBytes(StandardCharsets.UTF_8));
-        });
-        QmpProtocolException error = assertThrows(QmpProtocolException.class,
-                () -> qmp.execute("query-status", TIMEOUT));
+        QmpProtocolException error = errorForAnswer(
+                "{\"return\": {}, \"id\": 999}\r\n".getBytes(StandardCharsets.UTF_8));
         assertTrue(error.getMessage().contains("never issued"), error.getMessage());
     }
 

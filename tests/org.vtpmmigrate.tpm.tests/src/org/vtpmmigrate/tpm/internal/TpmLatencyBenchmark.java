@@ -1,8 +1,5 @@
 package org.vtpmmigrate.tpm.internal;
 
-import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
 import java.security.interfaces.ECPublicKey;
@@ -10,7 +7,6 @@ import java.security.spec.ECGenParameterSpec;
 import java.security.spec.ECPoint;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -25,7 +21,7 @@ import org.vtpmmigrate.tpm.PcrSelection;
 import org.vtpmmigrate.tpm.PcrValues;
 import org.vtpmmigrate.tpm.TpmConnector;
 import org.vtpmmigrate.tpm.TpmEndpoint;
-import org.vtpmmigrate.tpm.TpmException;
+import org.vtpmmigrate.tpm.ToolMadeCredential;
 
 /**
  * Prints the median latency of each TPM operation the protocol uses, on a fresh swtpm. Not a test
@@ -59,7 +55,7 @@ public final class TpmLatencyBenchmark {
         SecureRandom random = new SecureRandom();
         ECPoint peer = ((ECPublicKey) p256().generateKeyPair().getPublic()).getW();
         try (SwtpmProcess swtpm = SwtpmProcess.builder().pcrBanks("sha1", "sha256").start()) {
-            byte[][] credential = credential(swtpm, TpmConnector.of(TpmEndpoint.parse(swtpm.endpointSpec())));
+            ToolMadeCredential credential = ToolMadeCredential.forEccAttestationKey(swtpm, new byte[32]);
             try (TssTpmConnection tpm = (TssTpmConnection) TpmConnector.of(TpmEndpoint.parse(swtpm.endpointSpec()))
                     .connect()) {
                 time("PCR_Read sha256:0-7 (1 command)", () -> tpm.readPcrs(PcrSelection.of(PcrBank.SHA256,
@@ -92,7 +88,8 @@ public final class TpmLatencyBenchmark {
                         time("policy session + PolicyPCR + ECDH_ZGen + flush", () -> tpm.ecdhZGen(key, peer));
                     }
                     time("policy session + PolicySecret + ActivateCredential (RSA EK) + flush",
-                            () -> tpm.activateCredential(ak, EkType.RSA_2048, credential[0], credential[1]));
+                            () -> tpm.activateCredential(ak, EkType.RSA_2048, credential.credentialBlob(),
+                                    credential.encryptedSecret()));
                 }
                 time("EK certificate read (RSA, NV)", () -> tpm.readEkCertificate(EkType.RSA_2048));
                 timeWithCleanup("CreatePrimary RSA-2048 AK", () -> tpm.createAttestationKey(AkAlgorithm.RSA_2048));
@@ -136,37 +133,6 @@ public final class TpmLatencyBenchmark {
         double median = sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
                 : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
         report.add(String.format("%-66s %8.2f %8.2f %8.2f", name, median, sorted.get(0), sorted.get(sorted.size() - 1)));
-    }
-
-    private static byte[][] credential(SwtpmProcess swtpm, TpmConnector connector) throws Exception {
-        byte[] akName;
-        byte[] ekPublic;
-        try (var tpm = connector.connect(); AttestationKey ak = tpm.createAttestationKey(AkAlgorithm.ECC_NIST_P256)) {
-            akName = ak.keyPublic().name();
-            ekPublic = tpm.readEkPublic(EkType.RSA_2048).tpm2bPublic();
-        } catch (TpmException e) {
-            throw new IllegalStateException(e);
-        }
-        Path dir = Files.createTempDirectory("benchmark-");
-        try {
-            Path ek = Files.write(dir.resolve("ek.pub"), ekPublic);
-            Path secret = Files.write(dir.resolve("secret.bin"), new byte[32]);
-            Path out = dir.resolve("credential.out");
-            swtpm.runTool("tpm2_makecredential", "--tcti", "none", "-u", ek.toString(), "-s", secret.toString(), "-n",
-                    HexFormat.of().formatHex(akName), "-o", out.toString()).requireSuccess();
-            ByteBuffer in = ByteBuffer.wrap(Files.readAllBytes(out));
-            in.position(8);
-            byte[] blob = new byte[2 + (in.getShort(in.position()) & 0xFFFF)];
-            in.get(blob);
-            byte[] encryptedSecret = new byte[2 + (in.getShort(in.position()) & 0xFFFF)];
-            in.get(encryptedSecret);
-            return new byte[][] {blob, encryptedSecret};
-        } finally {
-            for (String file : new String[] {"ek.pub", "secret.bin", "credential.out"}) {
-                Files.deleteIfExists(dir.resolve(file));
-            }
-            Files.delete(dir);
-        }
     }
 
     private static KeyPairGenerator p256() throws Exception {
