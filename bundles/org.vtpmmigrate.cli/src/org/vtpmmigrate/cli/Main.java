@@ -17,7 +17,8 @@ public final class Main {
     }
 
     static Main withAllCommands() {
-        return new Main(List.of(new VersionCommand(), new DemoCommand()));
+        return new Main(List.of(new VersionCommand(), new DemoCommand(), new EventlogReplayCommand(), new ImaReplayCommand(),
+                new QuoteVerifyCommand(), new PolicyCheckCommand(), new PolicyNewCommand()));
     }
 
     public static void main(String[] args) {
