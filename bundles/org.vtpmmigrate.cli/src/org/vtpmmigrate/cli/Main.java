@@ -18,7 +18,7 @@ public final class Main {
 
     static Main withAllCommands() {
         return new Main(List.of(new VersionCommand(), new DemoCommand(), new EventlogReplayCommand(), new ImaReplayCommand(),
-                new QuoteVerifyCommand(), new PolicyCheckCommand(), new PolicyNewCommand()));
+                new QuoteVerifyCommand(), new PolicyCheckCommand(), new PolicyNewCommand(), new AuditVerifyCommand()));
     }
 
     public static void main(String[] args) {

@@ -87,19 +87,6 @@ final class SignedAttestationCheck {
     }
 
     /**
-     * Why a public area cannot be an attestation key, or empty. Only a restricted signing key is
-     * guaranteed to sign nothing but TPM-generated structures; fixedTPM keeps it in one TPM.
-     */
-    private static Optional<String> attestationKeyProblem(TpmPublic ak) {
-        if (ak.has(ObjectAttribute.RESTRICTED) && ak.has(ObjectAttribute.SIGN_ENCRYPT) && ak.has(ObjectAttribute.FIXED_TPM)
-                && !ak.has(ObjectAttribute.DECRYPT)) {
-            return Optional.empty();
-        }
-        return Optional.of("AK attributes " + ObjectAttribute.format(ak.attributes())
-                + " do not make a restricted fixedtpm signing key (needs fixedtpm|restricted|sign, no decrypt)");
-    }
-
-    /**
      * Checks that {@code ak} can be an attestation key, runs {@code verify} with its JDK key, and
      * puts an attestation-key failure in front of the result.
      */
@@ -113,7 +100,7 @@ final class SignedAttestationCheck {
                     "AK public area has no usable key: " + e.getMessage())), null);
         }
         VerificationResult<C> r = verify.apply(key);
-        Optional<String> problem = attestationKeyProblem(ak);
+        Optional<String> problem = ak.attestationKeyProblem();
         return problem.isEmpty() ? r : r.withFirst(new VerificationResult.Failure<>(check, problem.get()));
     }
 

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 import org.vtpmmigrate.attest.HashAlgorithm;
@@ -422,5 +423,18 @@ public final class TpmPublic {
     public String toString() {
         return "TpmPublic[" + type + ", nameAlg=" + nameAlg.bankName() + ", " + ObjectAttribute.format(attributes)
                 + ", name=" + HexFormat.of().formatHex(name()) + "]";
+    }
+
+    /**
+     * Why this public area cannot be an attestation key, or empty. Only a restricted signing key is
+     * guaranteed to sign nothing but TPM-generated structures; fixedTPM keeps it in one TPM.
+     */
+    public Optional<String> attestationKeyProblem() {
+        if (has(ObjectAttribute.RESTRICTED) && has(ObjectAttribute.SIGN_ENCRYPT) && has(ObjectAttribute.FIXED_TPM)
+                && !has(ObjectAttribute.DECRYPT)) {
+            return Optional.empty();
+        }
+        return Optional.of("AK attributes " + ObjectAttribute.format(attributes())
+                + " do not make a restricted fixedtpm signing key (needs fixedtpm|restricted|sign, no decrypt)");
     }
 }

@@ -2,13 +2,18 @@ package org.vtpmmigrate.attest.tpm2;
 
 import java.io.IOException;
 import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.PublicKey;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 
 import org.bouncycastle.asn1.ASN1EncodableVector;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.DERSequence;
 import org.vtpmmigrate.attest.HashAlgorithm;
+import org.vtpmmigrate.attest.tpm2.internal.JcaSignatures;
 import org.vtpmmigrate.attest.tpm2.internal.TpmConstants;
 import org.vtpmmigrate.attest.tpm2.internal.TpmReader;
 
@@ -104,5 +109,24 @@ public final class TpmSignature {
     @Override
     public String toString() {
         return "TpmSignature[" + scheme + "-" + hash.bankName() + "]";
+    }
+
+    /**
+     * Why this is not a valid signature by {@code key} over {@code signed} with one of
+     * {@code allowedHashes}, or empty if it is: the scheme must fit the key, the hash must be allowed
+     * (a downgrade is refused by name), and the signature must verify.
+     */
+    public Optional<String> verificationProblem(PublicKey key, byte[] signed, Set<HashAlgorithm> allowedHashes) {
+        Optional<String> algorithm = JcaSignatures.algorithmProblem(key, this, allowedHashes);
+        if (algorithm.isPresent()) {
+            return algorithm;
+        }
+        try {
+            return JcaSignatures.verify(key, this, signed) ? Optional.empty()
+                    : Optional.of(scheme() + "-" + hash().bankName() + " signature over " + signed.length
+                            + " bytes does not verify with the given " + key.getAlgorithm() + " key");
+        } catch (GeneralSecurityException e) {
+            return Optional.of("signature check could not run: " + e);
+        }
     }
 }

@@ -1,0 +1,59 @@
+package org.vtpmmigrate.management;
+
+/**
+ * The management API of one engine agent. The engine implements it; {@link ManagementServer} exposes an
+ * implementation over HTTPS; {@link ManagementClient} implements it remotely. Each method lists its
+ * route; all bodies are JSON of the DTO named.
+ * <p>
+ * Implementations report failures as {@link ManagementException} with a server {@link ErrorCode} and a
+ * message naming what was wrong (the VM id, the field, the conflicting digest). Any other exception is a
+ * fault: the server answers {@code 500 internal_error} without details and logs it.
+ */
+public interface ManagementService {
+
+    /** The API version in every path: {@code /v1/...}. */
+    String API_VERSION = "v1";
+
+    /** {@code GET /v1/host}: identity, TPM, versions and enrolment of this host. */
+    HostInfo hostInfo() throws ManagementException;
+
+    /** {@code POST /v1/host/evidence}: a fresh quote over the requested PCRs, with logs and AK/EK material. */
+    HostEvidence hostEvidence(EvidenceRequest request) throws ManagementException;
+
+    /** {@code GET /v1/vms}: the VMs of this host. */
+    VmList vms() throws ManagementException;
+
+    /** {@code GET /v1/vms/{vmId}}: one VM; {@link ErrorCode#NOT_FOUND} if unknown. */
+    VmDetails vm(String vmId) throws ManagementException;
+
+    /** {@code GET /v1/policies}: the stored policies. */
+    PolicyList policies() throws ManagementException;
+
+    /** {@code GET /v1/policies/{policyId}}: one policy with its text; {@link ErrorCode#NOT_FOUND} if unknown. */
+    PolicyDocument policy(String policyId) throws ManagementException;
+
+    /**
+     * {@code PUT /v1/policies/{policyId}}: stores a policy. {@link ErrorCode#INVALID_ARGUMENT} if it is not
+     * a valid policy, {@link ErrorCode#CONFLICT} if {@code expectedDigest} does not match.
+     */
+    PolicySummary putPolicy(String policyId, PolicyUpload upload) throws ManagementException;
+
+    /**
+     * {@code POST /v1/migrations} (202): admits a migration of a VM of this host and starts it in the
+     * background. Refusals (unknown VM, unknown destination, policy missing or changed, VM busy) come
+     * back here, before anything is touched.
+     */
+    MigrationStarted startMigration(StartMigrationRequest request) throws ManagementException;
+
+    /** {@code GET /v1/migrations}: runs in progress and recently finished, newest first. */
+    MigrationList migrations() throws ManagementException;
+
+    /** {@code GET /v1/migrations/{migrationId}}: progress, verdicts and result of one run. */
+    MigrationStatus migration(String migrationId) throws ManagementException;
+
+    /**
+     * {@code GET /v1/audit?from=S&limit=N}: attestation log records from sequence {@code from}, at most
+     * {@code limit} (1..{@value AuditPage#MAX_LIMIT}).
+     */
+    AuditPage audit(long from, int limit) throws ManagementException;
+}
