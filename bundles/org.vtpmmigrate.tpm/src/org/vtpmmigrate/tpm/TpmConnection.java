@@ -21,6 +21,9 @@ public interface TpmConnection extends AutoCloseable {
     /** Maximum size of data for {@link #pcrEvent(int, byte[])}: TPM2B_EVENT. */
     int MAX_EVENT_DATA = 1024;
 
+    /** Maximum size of data for {@link #sign(AttestationKey, byte[])}: 1 MiB. */
+    int MAX_SIGNED_DATA = 1 << 20;
+
     /** The TPM this connection reaches. */
     TpmEndpoint endpoint();
 
@@ -98,6 +101,23 @@ public interface TpmConnection extends AutoCloseable {
      */
     SignedAttestation quote(AttestationKey attestationKey, byte[] qualifyingData, PcrSelection selection)
             throws TpmException;
+
+    /**
+     * Signs data with the attestation key. The key is restricted, so it signs only a digest the TPM
+     * computed itself: the TPM hashes the data with SHA-256 (TPM2_Hash, or a hash sequence for more
+     * than 1024 bytes) in the endorsement hierarchy, which yields a TPMT_TK_HASHCHECK ticket, and
+     * TPM2_Sign signs that digest with the key's own scheme, presenting the ticket. A hash sequence
+     * occupies an object slot until it completes: on swtpm (three slots) the attestation key and one
+     * bound key may be open, not more.
+     *
+     * @param data at most {@value #MAX_SIGNED_DATA} bytes, may be empty
+     * @return the TPMT_SIGNATURE bytes exactly as the TPM produced them (sigAlg, hashAlg SHA-256, then
+     *         the algorithm's signature fields): a signature over SHA-256(data)
+     * @throws TpmException of kind {@link TpmException.Kind#TPM_ERROR} with TPM_RC_TICKET if the data
+     *         begins with TPM_GENERATED_VALUE (0xff544347): the TPM gives no ticket for data that could
+     *         pass for a structure it generated, and a restricted key signs nothing without one
+     */
+    byte[] sign(AttestationKey attestationKey, byte[] data) throws TpmException;
 
     /**
      * Creates an ECC NIST P-256 decryption key under the ECC storage root key whose authPolicy

@@ -120,7 +120,8 @@ class HandleLeakTest {
         }
     }
 
-    private static List<String> handles(SwtpmProcess swtpm, String capability) {
+    /** The handles {@code tpm2_getcap <capability>} lists, lower case and without duplicates. */
+    static List<String> handles(SwtpmProcess swtpm, String capability) {
         String output = swtpm.runTool("tpm2_getcap", capability).requireSuccess().stdout();
         Set<String> found = new HashSet<>();
         Matcher matcher = HANDLE.matcher(output);

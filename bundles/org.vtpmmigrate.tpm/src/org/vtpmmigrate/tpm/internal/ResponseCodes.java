@@ -47,6 +47,7 @@ public final class ResponseCodes {
         describe(0x09C, "key fields are not compatible with the selected use");
         describe(0x09D, "a policy check failed");
         describe(0x09F, "integrity check failed");
+        describe(0x0A0, "the ticket is not valid");
         describe(0x0A2, "authorization failure without DA implications");
         describe(0x0A4, "the policy session has a command code bound that does not match this command");
         describe(0x0A7, "point is not on the required curve");

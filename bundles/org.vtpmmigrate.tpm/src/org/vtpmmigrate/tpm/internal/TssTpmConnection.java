@@ -1,9 +1,11 @@
 package org.vtpmmigrate.tpm.internal;
 
 import java.io.IOException;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.security.spec.ECPoint;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -36,8 +38,10 @@ import org.vtpmmigrate.tpm.TpmTransportOptions;
 import tss.tpm.CreatePrimaryResponse;
 import tss.tpm.CreateResponse;
 import tss.tpm.GetCapabilityResponse;
+import tss.tpm.HashResponse;
 import tss.tpm.NV_ReadPublicResponse;
 import tss.tpm.ReadPublicResponse;
+import tss.tpm.SequenceCompleteResponse;
 import tss.tpm.TPML_TAGGED_TPM_PROPERTY;
 import tss.tpm.TPMS_ECC_PARMS;
 import tss.tpm.TPMS_ECC_POINT;
@@ -50,6 +54,7 @@ import tss.tpm.TPMS_TAGGED_PROPERTY;
 import tss.tpm.TPMT_HA;
 import tss.tpm.TPMT_PUBLIC;
 import tss.tpm.TPMT_SYM_DEF;
+import tss.tpm.TPMT_TK_HASHCHECK;
 import tss.tpm.TPM_ALG_ID;
 import tss.tpm.TPM_CAP;
 import tss.tpm.TPM_CC;
@@ -69,6 +74,7 @@ public final class TssTpmConnection implements TpmConnection {
     private static final int TPM_RC_VALUE = 0x084;
     private static final int TPM_RC_POLICY_FAIL = 0x09D;
     private static final int TPM_RC_INTEGRITY = 0x09F;
+    private static final int TPM_RC_TICKET = 0x0A0;
     private static final int TPM_RC_OBJECT_MEMORY = 0x902;
     private static final int TPMA_NV_OWNERREAD = 0x00020000;
     private static final int TPMA_NV_AUTHREAD = 0x00040000;
@@ -78,6 +84,11 @@ public final class TssTpmConnection implements TpmConnection {
     // Room in a response for header, parameterSize, the TPM2B size and a password session.
     private static final int NV_READ_RESPONSE_OVERHEAD = 32;
     private static final int SESSION_NONCE = 32;
+    private static final int TPM_GENERATED_VALUE = 0xFF544347;
+    // TPM2B_MAX_BUFFER (Hash, SequenceUpdate): 1024 bytes in the reference TPM and the PC Client minimum.
+    private static final int MAX_HASH_BUFFER = 1024;
+    // The attestation key's own hierarchy: signing then needs no other hierarchy enabled.
+    private static final TPM_RH HASH_TICKET_HIERARCHY = TPM_RH.ENDORSEMENT;
 
     private final TpmEndpoint endpoint;
     private final TpmTransportOptions options;
@@ -438,6 +449,81 @@ public final class TssTpmConnection implements TpmConnection {
         CommandExecutor.Executed<?> certified = executor.executeRaw(operation, tpm -> tpm.Certify(
                 new TPM_HANDLE(bound.handle()), new TPM_HANDLE(ak.handle()), data, new TPMS_NULL_SIG_SCHEME()));
         return WireFormat.signedAttestation(certified.response(), "certifyInfo");
+    }
+
+    @Override
+    public synchronized byte[] sign(AttestationKey attestationKey, byte[] data) throws TpmException {
+        requireOpen();
+        TransientKey.Attestation ak = owned(attestationKey, TransientKey.Attestation.class);
+        if (data.length > MAX_SIGNED_DATA) {
+            throw new IllegalArgumentException("Data to sign of " + data.length + " bytes exceeds " + MAX_SIGNED_DATA);
+        }
+        byte[] message = data.clone();
+        String operation = "Sign of " + message.length + " bytes with " + ak.label();
+        TicketedDigest hashed = message.length <= MAX_HASH_BUFFER ? hashOnce(operation, message)
+                : hashInSequence(operation, message, HASH_TICKET_HIERARCHY);
+        // The signature must be over SHA-256 of exactly these bytes, whatever happened on the way.
+        if (!MessageDigest.isEqual(hashed.digest, PolicyDigests.sha256().digest(message))) {
+            throw WireFormat.malformed(operation, "the TPM's SHA-256 digest differs from that of the data sent");
+        }
+        RawResponse signed = executor.executeRaw(operation,
+                code -> code.baseCode() == TPM_RC_TICKET ? ticketRefusal(message) : "",
+                tpm -> tpm.Sign(new TPM_HANDLE(ak.handle()), hashed.digest, new TPMS_NULL_SIG_SCHEME(), hashed.ticket))
+                .response();
+        return WireFormat.signature(signed);
+    }
+
+    /** A SHA-256 digest computed by the TPM, with the ticket that lets a restricted key sign it. */
+    record TicketedDigest(byte[] digest, TPMT_TK_HASHCHECK ticket) {
+    }
+
+    private TicketedDigest hashOnce(String purpose, byte[] data) throws TpmException {
+        HashResponse hashed = executor.execute("Hash for " + purpose,
+                tpm -> tpm.Hash(data, TPM_ALG_ID.SHA256, TPM_HANDLE.from(HASH_TICKET_HIERARCHY)));
+        return new TicketedDigest(hashed.outHash, hashed.validation);
+    }
+
+    /**
+     * SHA-256 of more than one buffer's worth of data: HashSequenceStart, SequenceUpdate per full
+     * buffer, then SequenceComplete with the last 1..1024 bytes and a ticket for
+     * {@code ticketHierarchy}. The sequence object is flushed if any step fails. The caller holds
+     * this connection's lock.
+     */
+    TicketedDigest hashInSequence(String purpose, byte[] data, TPM_RH ticketHierarchy) throws TpmException {
+        int sequence = executor.executeRaw("HashSequenceStart for " + purpose,
+                tpm -> tpm.HashSequenceStart(new byte[0], TPM_ALG_ID.SHA256)).response().responseHandle();
+        loadedHandles.add(sequence);
+        TPM_HANDLE sequenceHandle = new TPM_HANDLE(sequence);
+        int lastPiece = (data.length - 1) / MAX_HASH_BUFFER * MAX_HASH_BUFFER;
+        SequenceCompleteResponse completed;
+        try {
+            for (int offset = 0; offset < lastPiece; offset += MAX_HASH_BUFFER) {
+                byte[] piece = Arrays.copyOfRange(data, offset, offset + MAX_HASH_BUFFER);
+                executor.execute("SequenceUpdate at offset " + offset + " of hash sequence " + hex(sequence) + " for "
+                        + purpose, tpm -> {
+                            tpm.SequenceUpdate(sequenceHandle, piece);
+                            return null;
+                        });
+            }
+            byte[] last = Arrays.copyOfRange(data, lastPiece, data.length);
+            completed = executor.execute("SequenceComplete of hash sequence " + hex(sequence) + " for " + purpose,
+                    tpm -> tpm.SequenceComplete(sequenceHandle, last, TPM_HANDLE.from(ticketHierarchy)));
+        } catch (TpmException | RuntimeException e) {
+            flushAfterFailure(sequence, "hash sequence", e);
+            throw e;
+        }
+        // A successful SequenceComplete has flushed the sequence object.
+        loadedHandles.remove(sequence);
+        return new TicketedDigest(completed.result, completed.validation);
+    }
+
+    /** Explains TPM_RC_TICKET from TPM2_Sign. */
+    private static String ticketRefusal(byte[] data) {
+        if (data.length >= 4 && FramedTpmDevice.readUint32(data, 0) == TPM_GENERATED_VALUE) {
+            return "the data begins with TPM_GENERATED_VALUE (0xff544347), so the TPM issued a null hash ticket:"
+                    + " a restricted key does not sign data that could pass for a structure the TPM generated";
+        }
+        return "the TPM did not accept the hash ticket it issued for the data";
     }
 
     private static byte[] checkQualifyingData(byte[] qualifyingData) {

@@ -163,10 +163,20 @@ final class WireFormat {
     static SignedAttestation signedAttestation(RawResponse response, String attestField) throws TpmException {
         RawResponse.Reader parameters = response.parameters(0);
         byte[] attest = parameters.sizedContent(attestField);
+        return new SignedAttestation(attest, signatureToEnd(parameters));
+    }
+
+    /** Sign answers only a TPMT_SIGNATURE, which fills the parameter area. */
+    static byte[] signature(RawResponse response) throws TpmException {
+        return signatureToEnd(response.parameters(0));
+    }
+
+    /** A TPMT_SIGNATURE as the rest of the parameters, at least its sigAlg and hashAlg. */
+    private static byte[] signatureToEnd(RawResponse.Reader parameters) throws TpmException {
         if (parameters.remaining() < 4) {
             throw parameters.malformed("TPMT_SIGNATURE of " + parameters.remaining() + " bytes is too short");
         }
-        return new SignedAttestation(attest, parameters.rest());
+        return parameters.rest();
     }
 
     /** A caller's P-256 point coordinate as the TPM wants it: 32 bytes, big-endian. */

@@ -30,6 +30,8 @@ import org.vtpmmigrate.tpm.ToolMadeCredential;
 public final class TpmLatencyBenchmark {
 
     private static final PcrSelection QUOTED = PcrSelection.of(PcrBank.SHA256, 0, 1, 2, 3, 4, 5, 6, 7, 16);
+    /** About the size of an audit record or a commit payload. */
+    private static final int SIGNED_DATA = 200;
 
     @FunctionalInterface
     private interface Step {
@@ -54,6 +56,9 @@ public final class TpmLatencyBenchmark {
     private void measure() throws Exception {
         SecureRandom random = new SecureRandom();
         ECPoint peer = ((ECPublicKey) p256().generateKeyPair().getPublic()).getW();
+        byte[] signedData = new byte[SIGNED_DATA];
+        random.nextBytes(signedData);
+        signedData[0] = 0; // never TPM_GENERATED_VALUE
         try (SwtpmProcess swtpm = SwtpmProcess.builder().pcrBanks("sha1", "sha256").start()) {
             ToolMadeCredential credential = ToolMadeCredential.forEccAttestationKey(swtpm, new byte[32]);
             try (TssTpmConnection tpm = (TssTpmConnection) TpmConnector.of(TpmEndpoint.parse(swtpm.endpointSpec()))
@@ -68,6 +73,7 @@ public final class TpmLatencyBenchmark {
                     byte[] nonce = new byte[32];
                     random.nextBytes(nonce);
                     time("Quote ECC AK over sha256:0-7,16", () -> tpm.quote(ak, nonce, QUOTED));
+                    time("Sign " + SIGNED_DATA + " bytes with ECC AK (Hash + Sign)", () -> tpm.sign(ak, signedData));
                     timeWithCleanup("CreatePrimary ECC SRK", () -> {
                         TssTpmConnection.LoadedObject srk = tpm.createStorageRootKey();
                         return () -> tpm.flushHandle(srk.handle(), "SRK");
@@ -93,6 +99,9 @@ public final class TpmLatencyBenchmark {
                 }
                 time("EK certificate read (RSA, NV)", () -> tpm.readEkCertificate(EkType.RSA_2048));
                 timeWithCleanup("CreatePrimary RSA-2048 AK", () -> tpm.createAttestationKey(AkAlgorithm.RSA_2048));
+                try (AttestationKey ak = tpm.createAttestationKey(AkAlgorithm.RSA_2048)) {
+                    time("Sign " + SIGNED_DATA + " bytes with RSA AK (Hash + Sign)", () -> tpm.sign(ak, signedData));
+                }
             }
         }
         System.out.printf("swtpm %s, %d runs each (first run included), milliseconds%n", "0.7", runs);
