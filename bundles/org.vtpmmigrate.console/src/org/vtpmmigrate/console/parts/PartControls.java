@@ -6,9 +6,11 @@ import org.eclipse.jface.viewers.TableViewer;
 import org.eclipse.jface.viewers.TableViewerColumn;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.layout.GridLayout;
+import org.eclipse.swt.widgets.Button;
 import org.eclipse.swt.widgets.Composite;
 import org.eclipse.swt.widgets.Control;
 import org.eclipse.swt.widgets.Label;
+import org.eclipse.swt.widgets.Listener;
 import org.eclipse.swt.widgets.Table;
 
 /**
@@ -53,6 +55,14 @@ public final class PartControls {
         viewer.setInput(new Object[0]);
         fill(table);
         return viewer;
+    }
+
+    /** A push button that runs {@code action} when selected. */
+    public static Button button(Composite parent, String text, Listener action) {
+        Button b = new Button(parent, SWT.PUSH);
+        b.setText(text);
+        b.addListener(SWT.Selection, action);
+        return b;
     }
 
     public static void fill(Control control) {

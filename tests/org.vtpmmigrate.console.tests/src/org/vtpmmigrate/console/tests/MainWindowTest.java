@@ -60,7 +60,7 @@ class MainWindowTest {
         }
         assertTrue(AuditLogPart.ID.startsWith("org.vtpmmigrate.console.part") && PolicyPart.ID.endsWith("policy"));
 
-        window.setSize(1280, 800);
+        window.setSize(1440, 920);
         settle(display);
         Path shot = screenshot(display, window, "console-main-window.png");
         assertTrue(Files.size(shot) > 10_000, "screenshot written: " + shot);

@@ -1,0 +1,2 @@
+/** Dialogs of the console: preferences, adding a host, enrolment, the migration wizard, paths and host choices. */
+package org.vtpmmigrate.console.dialogs;

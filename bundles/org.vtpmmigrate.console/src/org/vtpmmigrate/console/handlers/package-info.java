@@ -1,0 +1,2 @@
+/** Handlers of the application model's commands. */
+package org.vtpmmigrate.console.handlers;

@@ -1,0 +1,2 @@
+/** The e4 parts (POJOs, model in the application context) and the building blocks they share. */
+package org.vtpmmigrate.console.parts;
