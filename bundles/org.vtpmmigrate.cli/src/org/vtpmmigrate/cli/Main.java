@@ -17,7 +17,7 @@ public final class Main {
     }
 
     static Main withAllCommands() {
-        return new Main(List.of(new VersionCommand(), new DemoCommand(), new EventlogReplayCommand(), new ImaReplayCommand(),
+        return new Main(List.of(new VersionCommand(), new DemoCommand(), new BenchCommand(), new EventlogReplayCommand(), new ImaReplayCommand(),
                 new QuoteVerifyCommand(), new PolicyCheckCommand(), new PolicyNewCommand(), new AuditVerifyCommand()));
     }
 

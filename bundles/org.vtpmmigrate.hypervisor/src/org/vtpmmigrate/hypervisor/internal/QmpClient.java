@@ -412,14 +412,15 @@ final class QmpClient implements AutoCloseable {
     private void handleMessage(long index, String text) throws HypervisorException {
         JsonObject message = parseObject(index, text.strip());
         if (message.has("QMP")) {
-            if (index != 0 || !message.get("QMP").isJsonObject()) {
+            if (greeting.isDone() || !message.get("QMP").isJsonObject()) {
                 throw new QmpProtocolException(index, "unexpected greeting");
             }
             greeting.complete(message.getAsJsonObject("QMP"));
-        } else if (index == 0) {
-            throw new QmpProtocolException(index, "expected the QMP greeting, got keys " + message.keySet());
         } else if (message.has("event")) {
+            // QEMU can queue an event it emits while the monitor connection opens ahead of the greeting
             dispatchEvent(parseEvent(index, message));
+        } else if (!greeting.isDone()) {
+            throw new QmpProtocolException(index, "expected the QMP greeting, got keys " + message.keySet());
         } else if (message.has("return") || message.has("error")) {
             completeReply(index, message);
         } else {

@@ -193,6 +193,15 @@ class QmpProtocolTest {
     }
 
     @Test
+    void anEventQueuedAheadOfTheGreetingIsDeliveredAndTheConnectSucceeds() throws Exception {
+        String early = "{\"timestamp\": {\"seconds\": 1, \"microseconds\": 2}, \"event\": \"RESUME\"}\r\n";
+        QmpClient qmp = connect(early + GREETING, (in, out) -> {
+            reply(out, in.readLine(), "{\"status\": \"running\", \"running\": true}");
+        });
+        assertEquals("running", qmp.execute("query-status", TIMEOUT).getAsJsonObject().get("status").getAsString());
+    }
+
+    @Test
     void aMissingGreetingFailsTheConnect() throws Exception {
         Path socket = temp.resolve("qmp.sock");
         peer = new ScriptedPeer(socket, "{\"return\": {}}\r\n", (in, out) -> { });
