@@ -23,13 +23,10 @@ import javax.net.ssl.SSLSocket;
 final class RawHttps {
     private final InetSocketAddress server;
     private final SSLContext context;
-    private final HttpClient client;
 
     RawHttps(InetSocketAddress server, SSLContext context) {
         this.server = server;
         this.context = context;
-        this.client = HttpClient.newBuilder().sslContext(context).version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(30)).proxy(HttpClient.Builder.NO_PROXY).build();
     }
 
     URI uri(String pathAndQuery) {
@@ -41,7 +38,11 @@ final class RawHttps {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri(pathAndQuery)).timeout(Duration.ofSeconds(20))
                 .method(method, body);
         headers.forEach(request::header);
-        return client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        // a fresh client per request: each raw request gets its own connection, so one test's
+        // refused or half-read exchange can never leave a pooled connection for the next
+        HttpClient fresh = HttpClient.newBuilder().sslContext(context).version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(30)).proxy(HttpClient.Builder.NO_PROXY).build();
+        return fresh.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
     HttpResponse<String> get(String pathAndQuery) throws IOException, InterruptedException {
