@@ -1,5 +1,6 @@
 package org.vtpmmigrate.cli;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -69,6 +70,30 @@ final class Arguments {
             throw new UsageException("expected one " + what + ", got " + positional.size() + " arguments");
         }
         return positional.get(0);
+    }
+
+    /** An integer option within {@code min..max}, or a usage error naming the option and its range. */
+    long number(String name, String fallback, long min, long max) throws UsageException {
+        String value = option(name, fallback);
+        try {
+            long n = Long.parseLong(value);
+            if (n < min || n > max) {
+                throw new UsageException(name + " " + n + " outside " + min + ".." + max);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new UsageException(name + " '" + value + "' is not a number");
+        }
+    }
+
+    /** The directory named by {@code --work} (created if needed), or a new temporary one. */
+    Path workDirectory(String tempPrefix) throws UsageException {
+        String named = option("--work", null);
+        try {
+            return named == null ? Files.createTempDirectory(tempPrefix) : Files.createDirectories(Paths.get(named));
+        } catch (IOException e) {
+            throw new UsageException("cannot create the work directory: " + e.getMessage());
+        }
     }
 
     /** A readable regular file, or a usage error naming it. */

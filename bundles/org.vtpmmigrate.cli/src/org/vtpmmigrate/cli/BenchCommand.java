@@ -5,7 +5,6 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -52,15 +51,9 @@ final class BenchCommand implements Command {
         if (!a.positional().isEmpty()) {
             throw new UsageException("unexpected argument '" + a.positional().get(0) + "'");
         }
-        int runs = (int) number(a, "--runs", "20", 1, MAX_RUNS);
-        long memoryMiB = number(a, "--memory", "1024", 16, VmConfig.MAX_MEMORY_MIB);
-        Path work;
-        try {
-            work = a.option("--work", null) == null ? Files.createTempDirectory("vtpm-bench-")
-                    : Files.createDirectories(Paths.get(a.option("--work", null)));
-        } catch (IOException e) {
-            throw new UsageException("cannot create the work directory: " + e.getMessage());
-        }
+        int runs = (int) a.number("--runs", "20", 1, MAX_RUNS);
+        long memoryMiB = a.number("--memory", "1024", 16, VmConfig.MAX_MEMORY_MIB);
+        Path work = a.workDirectory("vtpm-bench-");
         PrintStream progress = System.err;
         List<AutoCloseable> started = new ArrayList<>();
         try {
@@ -82,20 +75,6 @@ final class BenchCommand implements Command {
                     System.err.println("vtpm-migrate bench: stopping " + started.get(i) + ": " + e.getMessage());
                 }
             }
-        }
-    }
-
-    private static long number(Arguments a, String option, String fallback, long min, long max)
-            throws UsageException {
-        String value = a.option(option, fallback);
-        try {
-            long n = Long.parseLong(value);
-            if (n < min || n > max) {
-                throw new UsageException(option + " " + n + " outside " + min + ".." + max);
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new UsageException(option + " '" + value + "' is not a number");
         }
     }
 

@@ -5,7 +5,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -95,16 +94,10 @@ final class DemoCommand implements Command {
         if (!a.positional().isEmpty()) {
             throw new UsageException("unexpected argument '" + a.positional().get(0) + "'");
         }
-        VmConfig config = vm(parseMemory(a.option("--memory", "256")));
+        VmConfig config = vm(a.number("--memory", "256", 1, VmConfig.MAX_MEMORY_MIB));
         Optional<Tamper> tamper = a.option("--tamper", null) == null ? Optional.empty()
                 : Optional.of(Tamper.parse(a.option("--tamper", null)));
-        Path work;
-        try {
-            work = a.option("--work", null) == null ? Files.createTempDirectory("vtpm-demo-")
-                    : Files.createDirectories(Paths.get(a.option("--work", null)));
-        } catch (IOException e) {
-            throw new UsageException("cannot create the work directory: " + e.getMessage());
-        }
+        Path work = a.workDirectory("vtpm-demo-");
         out.println("vTPM Migrate demo: " + config.name() + " (" + config.memoryMiB() + " MiB) from host-a to host-b"
                 + tamper.map(t -> ", tampered: " + t.option).orElse("") + "; work directory " + work.toAbsolutePath());
         List<AutoCloseable> started = new ArrayList<>();
@@ -122,14 +115,6 @@ final class DemoCommand implements Command {
                 }
             }
             out.println("work directory kept: " + work.toAbsolutePath());
-        }
-    }
-
-    private static long parseMemory(String value) throws UsageException {
-        try {
-            return Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            throw new UsageException("--memory '" + value + "' is not a number of MiB");
         }
     }
 
