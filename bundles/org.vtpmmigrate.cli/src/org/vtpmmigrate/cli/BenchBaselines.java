@@ -10,11 +10,13 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import org.vtpmmigrate.hypervisor.DirectQemuMigration;
 import org.vtpmmigrate.hypervisor.HypervisorException;
 import org.vtpmmigrate.hypervisor.IncomingMigration;
 import org.vtpmmigrate.hypervisor.MigrationSettings;
@@ -28,6 +30,7 @@ import org.vtpmmigrate.hypervisor.VtpmStore;
 /** What the engine's figures are compared with: the same work done without attestation or sealing. */
 final class BenchBaselines {
     private static final int CHUNK = 64 * 1024;
+    private static final Duration CREDENTIAL_VALIDITY = Duration.ofHours(1);
 
     private BenchBaselines() {
     }
@@ -56,7 +59,7 @@ final class BenchBaselines {
                     out.write(chunk, 0, (int) Math.min(CHUNK, left));
                 }
             }
-            long got = received.get(DemoHost.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            long got = received.get(BenchHost.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             long nanos = System.nanoTime() - start;
             if (got != bytes) {
                 throw new IOException("plain socket copy received " + got + " of " + bytes + " bytes");
@@ -72,29 +75,75 @@ final class BenchBaselines {
     }
 
     /**
+     * One QEMU-to-QEMU migration over QEMU's own transport.
+     *
+     * @param totalMs from the destination being told to listen until it reported the stream loaded
+     * @param downtimeMs QEMU's {@code query-migrate} downtime on the source
+     * @param qemuTotalMs QEMU's {@code query-migrate} total-time on the source
+     * @param bytes RAM stream bytes QEMU sent
+     * @param rounds QEMU's dirty-sync count (pre-copy rounds; an idle guest shows 2)
+     */
+    record QemuMigration(double totalMs, double downtimeMs, double qemuTotalMs, long bytes, long rounds) {
+        static QemuMigration of(DirectQemuMigration.Result result) {
+            return new QemuMigration(result.wallTime().toNanos() / 1e6, result.downtimeMillis(),
+                    result.qemuTotalTimeMillis(), result.transferredBytes(), result.dirtySyncCount());
+        }
+    }
+
+    /** What is done with a freshly launched source (running) and destination (waiting for a stream). */
+    @FunctionalInterface
+    private interface PairMigration<T> {
+        T migrate(VirtualMachine source, VirtualMachine destination) throws HypervisorException, IOException;
+    }
+
+    /**
      * Launches {@code config} with a fresh vTPM from a store under {@code work}, migrates it into a second
      * QEMU through a plain copy of QEMU's stream (no attestation, no sealing) and stops both.
      */
-    static PlainMigration plainRelayMigration(VmConfig config, Path work) throws HypervisorException, IOException,
-            InterruptedException {
-        VtpmStore sourceStore = VtpmStore.open(work.resolve("plain-source"));
-        VtpmStore destinationStore = VtpmStore.open(work.resolve("plain-destination"));
-        VtpmInstance sourceVtpm = sourceStore.create(config.name(), DemoHost.TIMEOUT);
-        VtpmInstance destinationVtpm = destinationStore.createIncoming(sourceVtpm.epoch().next());
-        try (VirtualMachine source = VirtualMachine.launch(config, work.resolve("ps"),
-                sourceVtpm.startForQemu(DemoHost.TIMEOUT), DemoHost.TIMEOUT);
-                VirtualMachine destination = VirtualMachine.launchIncoming(config, work.resolve("pd"),
-                        destinationVtpm.startForQemu(DemoHost.TIMEOUT), DemoHost.TIMEOUT)) {
+    static PlainMigration plainRelayMigration(VmConfig config, Path work) throws HypervisorException, IOException {
+        return onFreshPair(config, work, (source, destination) -> {
             long start = System.nanoTime();
-            try (IncomingMigration in = destination.migrateIn(DemoHost.TIMEOUT);
+            try (IncomingMigration in = destination.migrateIn(BenchHost.TIMEOUT);
                     OutgoingMigration out = source.migrateOut(MigrationSettings.defaults())) {
                 relay(out.data(), in.data());
                 in.endOfStream();
-                MigrationStats stats = out.awaitCompletion(DemoHost.TIMEOUT);
-                in.awaitCompletion(DemoHost.TIMEOUT);
+                MigrationStats stats = out.awaitCompletion(BenchHost.TIMEOUT);
+                in.awaitCompletion(BenchHost.TIMEOUT);
                 double totalMs = (System.nanoTime() - start) / 1e6;
                 return new PlainMigration(totalMs, stats.downtimeMillis());
             }
+        });
+    }
+
+    /**
+     * As {@link #plainRelayMigration} but QEMU sends straight to QEMU over 127.0.0.1 TCP, plain or inside
+     * QEMU's TLS (tls-creds-x509, certificates on both ends, written under {@code work} before the clock
+     * starts). Both VMs have a vTPM, whose state travels in QEMU's stream as in the engine's migration.
+     */
+    static QemuMigration qemuDirectMigration(VmConfig config, Path work, boolean tls) throws HypervisorException,
+            IOException {
+        Path credentials = work.resolve("credentials");
+        if (tls) {
+            DirectQemuMigration.writeTlsCredentials(credentials, CREDENTIAL_VALIDITY);
+        }
+        return onFreshPair(config, work, (source, destination) -> QemuMigration.of(tls
+                ? DirectQemuMigration.overTls(source, credentials, destination, credentials,
+                        MigrationSettings.defaults(), BenchHost.TIMEOUT)
+                : DirectQemuMigration.overTcp(source, destination, MigrationSettings.defaults(), BenchHost.TIMEOUT)));
+    }
+
+    private static <T> T onFreshPair(VmConfig config, Path work, PairMigration<T> migration)
+            throws HypervisorException, IOException {
+        VtpmStore sourceStore = VtpmStore.open(work.resolve("source-store"));
+        VtpmStore destinationStore = VtpmStore.open(work.resolve("destination-store"));
+        VtpmInstance sourceVtpm = sourceStore.create(config.name(), BenchHost.TIMEOUT);
+        VtpmInstance destinationVtpm = destinationStore.createIncoming(sourceVtpm.epoch().next());
+        // short run directory names: they hold unix sockets, whose paths are limited to 107 bytes
+        try (VirtualMachine source = VirtualMachine.launch(config, work.resolve("s"),
+                sourceVtpm.startForQemu(BenchHost.TIMEOUT), BenchHost.TIMEOUT);
+                VirtualMachine destination = VirtualMachine.launchIncoming(config, work.resolve("d"),
+                        destinationVtpm.startForQemu(BenchHost.TIMEOUT), BenchHost.TIMEOUT)) {
+            return migration.migrate(source, destination);
         }
     }
 

@@ -21,7 +21,8 @@ import org.vtpmmigrate.protocol.Phase;
  * Measures, in one process and with baselines from the same process: the handshake over repeated
  * migrations of an idle VM between two local attested hosts (as in {@code demo}), the record layer's
  * throughput against a plain loopback socket, and a migration of a VM with random RAM against QEMU
- * migrating the same configuration over a plain relay.
+ * migrating the same configuration over a plain relay, over its own TCP migration and over its own
+ * TLS migration.
  */
 final class BenchCommand implements Command {
     private static final String IDLE_VM = "bench-idle";
@@ -42,7 +43,7 @@ final class BenchCommand implements Command {
 
     @Override
     public String summary() {
-        return "measure handshake, channel throughput and migration time against plain baselines";
+        return "measure handshake, channel throughput and migration time against plain and QEMU baselines";
     }
 
     @Override
@@ -88,15 +89,15 @@ final class BenchCommand implements Command {
                 .build();
 
         progress.println("bench: starting host-a and host-b");
-        DemoHost.PlatformTpm tpmA = DemoHost.PlatformTpm.start(work.resolve("host-a/platform-tpm"));
+        BenchHost.PlatformTpm tpmA = BenchHost.PlatformTpm.start(work.resolve("host-a/platform-tpm"));
         started.add(tpmA);
-        DemoHost.PlatformTpm tpmB = DemoHost.PlatformTpm.start(work.resolve("host-b/platform-tpm"));
+        BenchHost.PlatformTpm tpmB = BenchHost.PlatformTpm.start(work.resolve("host-b/platform-tpm"));
         started.add(tpmB);
         started.remove(tpmA);
-        DemoHost a = DemoHost.start("host-a", work.resolve("host-a"), tpmA, List.of(tpmB), FaultInjection.NONE);
+        BenchHost a = BenchHost.start("host-a", work.resolve("host-a"), tpmA, List.of(tpmB), FaultInjection.NONE);
         started.add(a);
         started.remove(tpmB);
-        DemoHost b = DemoHost.start("host-b", work.resolve("host-b"), tpmB, List.of(tpmA), FaultInjection.NONE);
+        BenchHost b = BenchHost.start("host-b", work.resolve("host-b"), tpmB, List.of(tpmA), FaultInjection.NONE);
         started.add(b);
         a.engine.enrol(b.engine.identity().peerAddress());
         b.engine.enrol(a.engine.identity().peerAddress());
@@ -117,21 +118,27 @@ final class BenchCommand implements Command {
         long plainSocketNanos = BenchBaselines.plainSocketCopyNanos(streamBytes);
         progress.println("bench: migrating the same VM configuration QEMU to QEMU over a plain relay");
         BenchBaselines.PlainMigration plain = BenchBaselines.plainRelayMigration(random, work.resolve("plain"));
+        progress.println("bench: migrating the same VM configuration with QEMU's own TCP migration");
+        BenchBaselines.QemuMigration qemuTcp = BenchBaselines.qemuDirectMigration(random, work.resolve("qtcp"),
+                false);
+        progress.println("bench: migrating the same VM configuration with QEMU's own TLS migration");
+        BenchBaselines.QemuMigration qemuTls = BenchBaselines.qemuDirectMigration(random, work.resolve("qtls"),
+                true);
 
         return new BenchFigures(handshake, new BenchFigures.Channel(streamBytes, transferNanos, plainSocketNanos),
                 new BenchFigures.Migration(memoryMiB, engineRun.timings().total().toNanos() / 1e6,
-                        downtimeMs(engineRun), plain.totalMs(), plain.downtimeMs()));
+                        downtimeMs(engineRun), plain.totalMs(), plain.downtimeMs(), qemuTcp, qemuTls));
     }
 
     /** Starts the idle VM on A and moves it back and forth {@code runs} times, then stops it. */
-    private static BenchFigures.Handshake idleRoundTrips(DemoHost a, DemoHost b, VmConfig idle, int runs,
+    private static BenchFigures.Handshake idleRoundTrips(BenchHost a, BenchHost b, VmConfig idle, int runs,
             PrintStream progress) throws Exception {
         a.engine.start(idle);
         double[] handshakeMs = new double[runs];
         double[] totalMs = new double[runs];
         double[] downtimeMs = new double[runs];
-        DemoHost from = a;
-        DemoHost to = b;
+        BenchHost from = a;
+        BenchHost to = b;
         for (int i = 0; i < runs; i++) {
             MigrationResult result = migrateOnce(from, to, idle);
             handshakeMs[i] = result.timings().handshake().toNanos() / 1e6;
@@ -139,7 +146,7 @@ final class BenchCommand implements Command {
             downtimeMs[i] = downtimeMs(result);
             progress.printf("bench: idle run %d/%d %s -> %s: handshake %.1f ms, total %.1f ms%n", i + 1, runs,
                     from.hostId, to.hostId, handshakeMs[i], totalMs[i]);
-            DemoHost previous = from;
+            BenchHost previous = from;
             from = to;
             to = previous;
         }
@@ -148,10 +155,10 @@ final class BenchCommand implements Command {
     }
 
     /** Defines {@code vm} (running on {@code from}) on the destination, migrates it there; it must commit. */
-    private static MigrationResult migrateOnce(DemoHost from, DemoHost to, VmConfig vm) throws Exception {
+    private static MigrationResult migrateOnce(BenchHost from, BenchHost to, VmConfig vm) throws Exception {
         to.engine.define(vm);
         MigrationResult result = from.engine.migrate(vm.name(), to.engine.identity().peerAddress(), POLICY_ID)
-                .await(DemoHost.TIMEOUT.multipliedBy(3));
+                .await(BenchHost.TIMEOUT.multipliedBy(3));
         if (!result.committed()) {
             throw new IllegalStateException("migration of " + vm.name() + " from " + from.hostId + " to " + to.hostId
                     + " ended " + result.status() + result.failure().map(f -> ": " + f.reason() + " - " + f.detail())

@@ -1,49 +1,59 @@
 package org.vtpmmigrate.cli;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
-import org.vtpmmigrate.attest.eventlog.EventType;
-import org.vtpmmigrate.engine.internal.migration.FaultInjection;
-import org.vtpmmigrate.engine.internal.migration.HostPlatform;
-import org.vtpmmigrate.engine.internal.migration.ReferencePcrPolicy;
-import org.vtpmmigrate.engine.migration.EnrolledPeer;
-import org.vtpmmigrate.engine.migration.MigrationEvent;
-import org.vtpmmigrate.engine.migration.MigrationHandle;
-import org.vtpmmigrate.engine.migration.MigrationResult;
-import org.vtpmmigrate.engine.migration.VmStatus;
+import org.vtpmmigrate.attest.policy.Policy;
+import org.vtpmmigrate.attest.policy.PolicyJson;
+import org.vtpmmigrate.discovery.AnnouncedAgent;
+import org.vtpmmigrate.discovery.DnsSdDirectory;
+import org.vtpmmigrate.engine.internal.AgentSettings;
+import org.vtpmmigrate.engine.internal.host.EvidencePolicies;
+import org.vtpmmigrate.engine.internal.host.LocalHostKit;
 import org.vtpmmigrate.hypervisor.LaunchMeasurement;
-import org.vtpmmigrate.hypervisor.RunState;
-import org.vtpmmigrate.hypervisor.VirtualMachine;
 import org.vtpmmigrate.hypervisor.VmConfig;
 import org.vtpmmigrate.hypervisor.VtpmInstance;
-import org.vtpmmigrate.protocol.PlatformException;
+import org.vtpmmigrate.hypervisor.VtpmStore;
+import org.vtpmmigrate.management.EnrolPeerRequest;
+import org.vtpmmigrate.management.EvidenceRequest;
+import org.vtpmmigrate.management.HostEvidence;
+import org.vtpmmigrate.management.HostInfo;
+import org.vtpmmigrate.management.ManagementException;
+import org.vtpmmigrate.management.PeerSummary;
+import org.vtpmmigrate.management.PolicySummary;
+import org.vtpmmigrate.management.PolicyUpload;
+import org.vtpmmigrate.management.StartMigrationRequest;
+import org.vtpmmigrate.management.VmDetails;
 
 /**
- * An attested live migration between two hosts in this process: host-a and host-b, each with an
- * swtpm as platform TPM and an engine on 127.0.0.1, enrolled with each other; a VM with a marker in
- * its vTPM starts on A and moves to B under a policy made from the hosts' measured state. With
- * {@code --tamper} one party is compromised and the run must be refused with the VM left on A.
- * Everything started is stopped before it returns; the work directory is kept.
+ * An attested live migration between two local hosts, each a real agent process (the Felix
+ * distribution) with its own simulated platform TPM, in a network namespace of its own when run as
+ * root. This command is only the administrator: it prepares the hosts' certificates and platform
+ * TPMs, starts the agents, and from then on talks to them over their management APIs (mutual TLS):
+ * enrolment, policy, VM start, migration, progress, attestation logs. With {@code --tamper} one
+ * party is compromised and the run must be refused with the VM left on host-a.
  */
 final class DemoCommand implements Command {
     private static final String VM_ID = "demo-vm";
     private static final String POLICY_ID = "demo-reference";
     private static final String MARKER = "vtpm-state-travels-with-the-vm";
-    /** The PCR the tampering extends: the boot loader's, pinned by the reference policy. */
-    private static final int TAMPERED_PCR = 4;
+    private static final String HOST_A = "host-a";
+    private static final String HOST_B = "host-b";
+    private static final Duration RUN_TIMEOUT = Duration.ofMinutes(5);
+    private static final Duration DISCOVERY_TIMEOUT = Duration.ofSeconds(15);
+    /** The boot loader a compromised host booted: measured into PCR 4, which the policy pins. */
+    private static final String ROGUE_BOOT_LOADER = "unapproved boot loader 6.6.6";
 
     /** Who is compromised, and how. */
     enum Tamper {
@@ -85,7 +95,7 @@ final class DemoCommand implements Command {
 
     @Override
     public String summary() {
-        return "migrate a VM with its vTPM between two local attested hosts (or show a tampered run refused)";
+        return "migrate a VM with its vTPM between two local attested agents (or show a tampered run refused)";
     }
 
     @Override
@@ -133,152 +143,174 @@ final class DemoCommand implements Command {
         private final Path work;
         private final PrintStream out;
         private final List<AutoCloseable> started;
-        private final DemoReport report;
         private final DemoMarker marker;
+        private final DemoReport report;
+        private LocalHostKit kit;
+        private DemoAgent a;
+        private DemoAgent b;
 
         Run(VmConfig config, Optional<Tamper> tamper, Path work, PrintStream out, List<AutoCloseable> started)
-                throws IOException {
+                throws java.io.IOException {
             this.config = config;
             this.tamper = tamper;
             this.work = work;
             this.out = out;
             this.started = started;
-            this.report = new DemoReport(out);
             this.marker = new DemoMarker(MARKER, Files.createDirectories(work.resolve("marker")));
+            this.report = new DemoReport(out);
         }
 
         ExitCode execute() throws Exception {
             out.println("== hosts ==");
-            out.println("[host-a] manufacturing platform TPM (swtpm, EK certificate from host-a's local CA)");
-            DemoHost.PlatformTpm tpmA = DemoHost.PlatformTpm.start(work.resolve("host-a/platform-tpm"));
-            started.add(tpmA);
-            out.println("[host-b] manufacturing platform TPM (swtpm, EK certificate from host-b's local CA)");
-            DemoHost.PlatformTpm tpmB = DemoHost.PlatformTpm.start(work.resolve("host-b/platform-tpm"));
-            started.add(tpmB);
-            // each host owns its platform TPM from its start on, and stops it when closed or failing to start
-            started.remove(tpmA);
-            DemoHost a = DemoHost.start("host-a", work.resolve("host-a"), tpmA, List.of(tpmB), FaultInjection.NONE);
-            started.add(a);
-            started.remove(tpmB);
-            DemoHost b = DemoHost.start("host-b", work.resolve("host-b"), tpmB, List.of(tpmA),
-                    tamper.equals(Optional.of(Tamper.DESTINATION_AFTER_ATTEST)) ? pcrsChangeAfterBoundKey()
-                            : FaultInjection.NONE);
-            started.add(b);
-            for (DemoHost host : List.of(a, b)) {
-                out.println("[" + host.hostId + "] engine on " + host.engine.identity().peerAddress()
-                        + ", platform TPM " + host.engine.identity().tpmEndpoint());
+            DemoNetwork network = DemoNetwork.create(List.of(HOST_A, HOST_B), out);
+            started.add(network);
+            out.println("network: " + network.description());
+            kit = LocalHostKit.prepare(work.resolve("hosts"), List.of(HOST_A, HOST_B), network.addresses(),
+                    network.ports());
+            out.println("administrator CA and certificates: " + kit.caCertificate().getParent());
+            for (LocalHostKit.Host h : kit.hosts()) {
+                out.println("[" + h.hostId() + "] platform TPM manufactured (swtpm), EK certificate from "
+                        + h.hostId() + "'s local CA; VM " + config.name() + " defined");
+                kit.defineVm(h.hostId(), config);
+            }
+            VtpmInstance sourceInstance = VtpmStore.open(kit.vtpmStore(HOST_A)).create(config.name(),
+                    Duration.ofSeconds(60));
+            marker.write(sourceInstance);
+            out.println("[host-a] vTPM of " + config.name() + " manufactured; marker '" + marker.text()
+                    + "' written to its NV with tpm2-tools");
+
+            a = startAgent(network, HOST_A, tamper.equals(Optional.of(Tamper.SOURCE))
+                    ? Map.of(AgentSettings.SIMULATION_BOOT_LOADER, ROGUE_BOOT_LOADER) : Map.of());
+            Map<String, String> destinationSettings = Map.of();
+            if (tamper.equals(Optional.of(Tamper.DESTINATION))) {
+                destinationSettings = Map.of(AgentSettings.SIMULATION_BOOT_LOADER, ROGUE_BOOT_LOADER);
+            } else if (tamper.equals(Optional.of(Tamper.DESTINATION_AFTER_ATTEST))) {
+                destinationSettings = Map.of(AgentSettings.SIMULATION_FAULT, AgentSettings.FAULT_PCR_CHANGE_AFTER_BOUND_KEY);
+            }
+            b = startAgent(network, HOST_B, destinationSettings);
+            tamper.ifPresent(this::describeTamper);
+            if (network.namespaced()) {
+                discover(network);
             }
             enrol(a, b);
             enrol(b, a);
-
-            ReferencePcrPolicy policy = sharePolicy(a, b);
-            out.println("policy " + policy.id() + ": PCRs 0-7 of host-a's measured boot, VM launch measurement in PCR "
-                    + policy.launchPcr() + (tamper.equals(Optional.of(Tamper.VM))
-                            ? ", allowing a VM with other memory (not this one)" : ", allowing " + config.name()));
-            VtpmInstance sourceInstance = startVmOnA(a, b);
-            tamperBeforeRun(a, b);
+            String digest = sharePolicy();
+            VmDetails running = a.client.startVm(config.name());
+            out.println("[host-a] " + config.name() + " " + running.state() + " (vTPM epoch " + running.vtpmEpoch() + ")");
 
             out.println();
             out.println("== migration ==");
-            CompletableFuture<MigrationResult> finishedOnB = new CompletableFuture<>();
-            a.engine.addListener(report.progressOf(a.hostId));
-            b.engine.addListener(report.progressOf(b.hostId));
-            b.engine.addListener(event -> {
-                if (event instanceof MigrationEvent.Finished f) {
-                    finishedOnB.complete(f.result());
-                }
-            });
-            MigrationHandle handle = a.engine.migrate(config.name(), b.engine.identity().peerAddress(), policy.id());
-            MigrationResult onA = handle.await(DemoHost.TIMEOUT.multipliedBy(3));
-            Optional<MigrationResult> onB = resultOn(finishedOnB, handle.migrationId());
-            report.summary(a.hostId, onA, onB);
+            String id = a.client.startMigration(new StartMigrationRequest(config.name(), HOST_B, b.peerAddress(),
+                    POLICY_ID, digest)).migrationId();
+            out.println("migration " + id + " accepted by host-a");
+            DemoReport.Outcome outcome = report.follow(id, a, b, RUN_TIMEOUT);
+            report.summary(outcome, work, a, b);
 
             out.println("continuity:");
-            return tamper.isEmpty() ? checkMoved(a, b, onA, sourceInstance) : checkStayed(a, b, onA, sourceInstance);
+            return tamper.isEmpty() ? checkMoved(outcome, sourceInstance) : checkStayed(outcome, sourceInstance);
         }
 
-        private void enrol(DemoHost host, DemoHost peer) throws Exception {
-            EnrolledPeer enrolled = host.engine.enrol(peer.engine.identity().peerAddress());
-            out.println("[" + host.hostId + "] enrolled " + enrolled.hostId() + ": EK certificate chains to "
-                    + peer.hostId + "'s local CA, AK " + enrolled.attestationKeyName() + " proven by credential activation");
+        private DemoAgent startAgent(DemoNetwork network, String hostId, Map<String, String> overrides)
+                throws Exception {
+            Map<String, String> settings = new LinkedHashMap<>(overrides);
+            settings.put(AgentSettings.DISCOVERY_ANNOUNCE, Boolean.toString(network.namespaced()));
+            Path config = kit.writeConfiguration(hostId, settings);
+            int[] ports = network.ports().get(hostId);
+            DemoAgent agent = DemoAgent.start(hostId, config, network.launchPrefix(hostId),
+                    network.addresses().get(hostId), ports[0], ports[1], kit.administrator());
+            started.add(agent);
+            HostInfo info = agent.client.hostInfo();
+            out.println("[" + hostId + "] agent pid " + agent.pid() + ": peer protocol " + agent.peerAddress()
+                    + ", management API https://" + agent.address + ":" + ports[1] + " (mutual TLS)");
+            out.println("[" + hostId + "]   platform TPM: " + info.tpmDescription());
+            return agent;
         }
 
-        /** The reference policy from A's PCRs now (both hosts boot the same measured firmware). */
-        private ReferencePcrPolicy sharePolicy(DemoHost a, DemoHost b) throws Exception {
-            // for the vm tamper case the policy allows the same VM with other memory: another measurement
-            VmConfig allowed = tamper.equals(Optional.of(Tamper.VM)) ? vm(config.memoryMiB() == 16 ? 32 : 16) : config;
-            ReferencePcrPolicy policy = ReferencePcrPolicy.fromHost(POLICY_ID, a.engine.platform())
-                    .allowVm(LaunchMeasurement.of(allowed)).build();
-            a.policies.put(policy);
-            b.policies.put(policy);
-            return policy;
-        }
-
-        /** Defines the VM on B, writes the marker into its new vTPM on A and starts it there. */
-        private VtpmInstance startVmOnA(DemoHost a, DemoHost b) throws Exception {
-            b.engine.define(config);
-            VtpmInstance instance = a.vtpms.create(config.name(), DemoHost.TIMEOUT);
-            marker.write(instance);
-            out.println("[host-a] vTPM of " + config.name() + " manufactured; marker '" + marker.text()
-                    + "' written to its NV with tpm2-tools");
-            VmStatus status = a.engine.start(config);
-            out.println("[host-a] " + config.name() + " " + status.state() + " (QEMU pid "
-                    + status.qemuPid().orElse(-1) + ")");
-            return instance;
-        }
-
-        private void tamperBeforeRun(DemoHost a, DemoHost b) throws PlatformException {
-            if (tamper.equals(Optional.of(Tamper.DESTINATION))) {
-                b.engine.platform().measure(TAMPERED_PCR, EventType.EV_POST_CODE,
-                        ascii("unapproved boot loader 6.6.6"));
-                out.println("[host-b] tampered: extended PCR " + TAMPERED_PCR + " with an unapproved boot loader");
-            } else if (tamper.equals(Optional.of(Tamper.SOURCE))) {
-                a.engine.platform().measure(TAMPERED_PCR, EventType.EV_POST_CODE, ascii("rootkit 1.0"));
-                out.println("[host-a] tampered: extended PCR " + TAMPERED_PCR + " with a rootkit");
-            } else if (tamper.equals(Optional.of(Tamper.DESTINATION_AFTER_ATTEST))) {
-                out.println("[host-b] tampered: will extend PCR 7 right after its bound key is certified");
+        private void describeTamper(Tamper t) {
+            switch (t) {
+                case DESTINATION -> out.println("[host-b] tampered: booted '" + ROGUE_BOOT_LOADER + "' (measured in PCR 4)");
+                case SOURCE -> out.println("[host-a] tampered: booted '" + ROGUE_BOOT_LOADER + "' (measured in PCR 4)");
+                case DESTINATION_AFTER_ATTEST -> out.println(
+                        "[host-b] tampered: extends PCR 7 right after its bound key is certified");
+                case VM -> out.println("tampered: the policy allows " + config.name() + " with other memory, not this one");
             }
         }
 
-        private FaultInjection pcrsChangeAfterBoundKey() {
-            return new FaultInjection() {
-                @Override
-                public void afterBoundKeyCreated(HostPlatform platform) throws PlatformException {
-                    platform.measure(7, EventType.EV_POST_CODE, ascii("changed after the quote"));
+        /** Both agents announce themselves on the hosts' link; this process finds them there. */
+        private void discover(DemoNetwork network) {
+            try (DnsSdDirectory directory = DnsSdDirectory.open(network.localAddress())) {
+                for (DemoAgent agent : List.of(a, b)) {
+                    Optional<AnnouncedAgent> found = directory.awaitHost(agent.hostId, DISCOVERY_TIMEOUT);
+                    out.println(found.map(f -> "DNS-SD: found " + f.hostEntry().hostId() + " at " + f.hostEntry().address()
+                            + ":" + f.hostEntry().managementPort() + " (peer port " + f.announcement().peerPort() + ")")
+                            .orElse("DNS-SD: " + agent.hostId + " not announced within "
+                                    + DISCOVERY_TIMEOUT.toSeconds() + " s (continuing with the known addresses)"));
                 }
-            };
+            } catch (Exception e) {
+                out.println("DNS-SD: browsing failed (" + e.getMessage() + "); continuing with the known addresses");
+            }
         }
 
-        private Optional<MigrationResult> resultOn(CompletableFuture<MigrationResult> finished, String migrationId)
-                throws InterruptedException {
-            try {
-                MigrationResult result = finished.get(DemoHost.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-                return result.migrationId().equals(migrationId) ? Optional.of(result) : Optional.empty();
-            } catch (ExecutionException | TimeoutException e) {
-                out.println("host-b recorded no end of the run within " + DemoHost.TIMEOUT.toSeconds() + " s");
-                return Optional.empty();
+        private void enrol(DemoAgent host, DemoAgent peer) throws ManagementException {
+            PeerSummary enrolled = host.client.enrolPeer(new EnrolPeerRequest(peer.peerAddress()));
+            out.println("[" + host.hostId + "] enrolled " + enrolled.hostId() + ": EK certificate chains to "
+                    + peer.hostId + "'s local CA, AK " + enrolled.akName() + " proven by credential activation");
+        }
+
+        /**
+         * The policy from a clean host's evidence (host-a's, or host-b's when host-a is the tampered
+         * one), allowing this VM (or, to show a refused VM, the same VM with other memory).
+         */
+        private String sharePolicy() throws Exception {
+            DemoAgent reference = tamper.equals(Optional.of(Tamper.SOURCE)) ? b : a;
+            byte[] nonce = new byte[32];
+            new SecureRandom().nextBytes(nonce);
+            HostEvidence evidence = reference.client.hostEvidence(new EvidenceRequest(
+                    Base64.getEncoder().encodeToString(nonce), List.of(new EvidenceRequest.PcrSelection("sha256",
+                            List.of(0, 1, 2, 3, 4, 5, 6, 7, EvidencePolicies.LAUNCH_PCR))), true, false));
+            VmDetails allowed = tamper.equals(Optional.of(Tamper.VM))
+                    ? measured(vm(config.memoryMiB() == 16 ? 32 : 16)) : a.client.vm(config.name());
+            Policy policy = EvidencePolicies.fromEvidence(POLICY_ID, evidence, nonce, List.of(allowed));
+            String text = PolicyJson.write(policy);
+            Path file = work.resolve(POLICY_ID + ".json");
+            Files.writeString(file, text);
+            PolicySummary stored = null;
+            for (DemoAgent agent : List.of(a, b)) {
+                stored = agent.client.putPolicy(POLICY_ID, new PolicyUpload(text, null));
             }
+            out.println("policy " + POLICY_ID + " (" + file + "): PCRs 0-7 as " + reference.hostId
+                    + " measured them (quote verified), VM launch measurements in PCR " + EvidencePolicies.LAUNCH_PCR
+                    + "; stored on both hosts, digest " + stored.digest());
+            return stored.digest();
+        }
+
+        /** The launch measurements of a VM definition, as a host would report them. */
+        private static VmDetails measured(VmConfig vm) throws Exception {
+            List<VmDetails.LaunchMeasurement> measurements = new ArrayList<>();
+            for (LaunchMeasurement.Event e : LaunchMeasurement.of(vm).events()) {
+                measurements.add(new VmDetails.LaunchMeasurement(e.name(), "sha256",
+                        HexFormat.of().formatHex(e.contentDigest())));
+            }
+            return new VmDetails(vm.name(), null, "DEFINED", vm.memoryMiB() << 20, vm.vcpus(), vm.name(), 0,
+                    measurements);
         }
 
         /** After a committed run: the VM runs on B only, A's vTPM state is gone, B's holds the marker. */
-        private ExitCode checkMoved(DemoHost a, DemoHost b, MigrationResult onA, VtpmInstance sourceInstance)
-                throws Exception {
-            boolean ok = onA.committed();
-            Optional<RunState> onBQemu = qemuState(b, config.name());
-            Optional<RunState> onAQemu = qemuState(a, config.name());
-            ok &= check("VM on host-b: " + vmState(b) + ", QEMU " + onBQemu.map(RunState::name).orElse("not running"),
-                    onBQemu.equals(Optional.of(RunState.RUNNING)));
-            ok &= check("VM on host-a: " + vmState(a) + ", QEMU " + onAQemu.map(RunState::name).orElse("not running"),
-                    onAQemu.isEmpty());
+        private ExitCode checkMoved(DemoReport.Outcome outcome, VtpmInstance sourceInstance) throws Exception {
+            boolean ok = outcome.committed();
+            String onB = b.client.vm(config.name()).state();
+            String onA = a.client.vm(config.name()).state();
+            ok &= check("VM on host-b: " + onB, onB.equals("RUNNING"));
+            ok &= check("VM on host-a: " + onA + " (not running there)", onA.equals("DEFINED"));
             boolean stateGone = !Files.exists(sourceInstance.stateDirectory())
-                    && !a.vtpms.instanceIds().contains(config.name());
+                    && !VtpmStore.open(kit.vtpmStore(HOST_A)).instanceIds().contains(config.name());
             ok &= check("vTPM state on host-a: " + (stateGone ? "gone (securely deleted)" : "still present at "
                     + sourceInstance.stateDirectory()), stateGone);
-            if (onBQemu.isPresent()) {
-                VmStatus stopped = b.engine.stop(config.name());
+            if (onB.equals("RUNNING")) {
+                VmDetails stopped = b.client.stopVm(config.name());
                 out.println("  [host-b] " + config.name() + " stopped (" + stopped.state() + ", vTPM epoch "
-                        + stopped.vtpmEpoch().orElse(-1) + ")");
-                String read = marker.read(b.vtpms.open(config.name()));
+                        + stopped.vtpmEpoch() + ")");
+                String read = marker.read(VtpmStore.open(kit.vtpmStore(HOST_B)).open(config.name()));
                 ok &= check("marker read back from host-b's vTPM with tpm2-tools: '" + read + "'",
                         read.equals(marker.text()));
             }
@@ -288,41 +320,25 @@ final class DemoCommand implements Command {
         }
 
         /** After a tampered run: it must have been refused, the VM still running on A with its vTPM state. */
-        private ExitCode checkStayed(DemoHost a, DemoHost b, MigrationResult onA, VtpmInstance sourceInstance)
-                throws Exception {
-            boolean refused = onA.status() == MigrationResult.Status.REFUSED;
-            Optional<RunState> onAQemu = qemuState(a, config.name());
-            boolean ok = check("VM on host-a: " + vmState(a) + ", QEMU " + onAQemu.map(RunState::name)
-                    .orElse("not running"), onAQemu.equals(Optional.of(RunState.RUNNING)));
-            ok &= check("VM on host-b: " + vmState(b) + ", no QEMU", qemuState(b, config.name()).isEmpty());
+        private ExitCode checkStayed(DemoReport.Outcome outcome, VtpmInstance sourceInstance) throws Exception {
+            String onA = a.client.vm(config.name()).state();
+            String onB = b.client.vm(config.name()).state();
+            boolean ok = check("VM on host-a: " + onA, onA.equals("RUNNING"));
+            ok &= check("VM on host-b: " + onB + " (nothing of it kept there)", onB.equals("DEFINED"));
             ok &= check("vTPM state on host-a: kept at " + sourceInstance.stateDirectory(),
                     Files.isDirectory(sourceInstance.stateDirectory()));
-            ok &= check("stream bytes sent before the verdict: " + onA.streamBytes(), onA.streamBytes() == 0);
+            ok &= check("stream bytes sent before the verdict: " + outcome.source().bytesTransferred(),
+                    outcome.source().bytesTransferred() == 0);
+            boolean refused = !outcome.committed();
             out.println(refused && ok
                     ? "RESULT: REFUSED (" + tamper.get().option + " tampered); the VM stays on host-a"
-                    : "RESULT: the tampered run was not refused as expected (" + onA.status() + ")");
+                    : "RESULT: the tampered run was not refused as expected");
             return ExitCode.REFUSED;
         }
 
         private boolean check(String line, boolean holds) {
             out.println("  " + (holds ? "ok   " : "FAIL ") + line);
             return holds;
-        }
-
-        private static String vmState(DemoHost host) {
-            return host.engine.vm(VM_ID).map(s -> s.state().name().toLowerCase(Locale.ROOT)).orElse("unknown");
-        }
-
-        private static Optional<RunState> qemuState(DemoHost host, String vmId) throws Exception {
-            Optional<VirtualMachine> machine = host.engine.machine(vmId);
-            if (machine.isEmpty() || !machine.get().isAlive()) {
-                return Optional.empty();
-            }
-            return Optional.of(machine.get().status());
-        }
-
-        private static byte[] ascii(String text) {
-            return text.getBytes(StandardCharsets.US_ASCII);
         }
     }
 }

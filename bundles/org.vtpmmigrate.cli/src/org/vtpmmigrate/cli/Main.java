@@ -17,8 +17,11 @@ public final class Main {
     }
 
     static Main withAllCommands() {
-        return new Main(List.of(new VersionCommand(), new DemoCommand(), new BenchCommand(), new EventlogReplayCommand(), new ImaReplayCommand(),
-                new QuoteVerifyCommand(), new PolicyCheckCommand(), new PolicyNewCommand(), new AuditVerifyCommand()));
+        List<Command> commands = new ArrayList<>(List.of(new VersionCommand(), new DemoCommand(), new BenchCommand(),
+                new EventlogReplayCommand(), new ImaReplayCommand(), new QuoteVerifyCommand(), new PolicyCheckCommand(),
+                new PolicyNewCommand(), new AuditVerifyCommand(), new CaCreateCommand(), new CertIssueCommand()));
+        commands.addAll(AgentCommand.all());
+        return new Main(commands);
     }
 
     public static void main(String[] args) {

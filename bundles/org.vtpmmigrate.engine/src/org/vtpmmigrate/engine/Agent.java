@@ -4,4 +4,7 @@ package org.vtpmmigrate.engine;
 public interface Agent {
     /** The agent's identity and runtime; asks the platform TPM each time, so a dead TPM shows. */
     AgentInfo info();
+
+    /** Where the agent listens, and whether it wants to be announced. */
+    AgentEndpoints endpoints();
 }

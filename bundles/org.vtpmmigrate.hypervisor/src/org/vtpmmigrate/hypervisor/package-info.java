@@ -7,6 +7,8 @@
  * {@link org.vtpmmigrate.hypervisor.VirtualMachine#launchIncoming} for VMs. The migration stream
  * never touches the network here: QEMU writes it to a unix socket this bundle owns and the caller
  * receives it as a byte channel ({@link org.vtpmmigrate.hypervisor.OutgoingMigration#data()}), so the
- * engine can put its own authenticated channel between the two hosts.
+ * engine can put its own authenticated channel between the two hosts. The one exception is
+ * {@link org.vtpmmigrate.hypervisor.DirectQemuMigration}, QEMU's own TCP or TLS migration over
+ * 127.0.0.1, kept as the baseline the engine is measured against.
  */
 package org.vtpmmigrate.hypervisor;

@@ -67,6 +67,29 @@ public final class ManagementClient implements ManagementService {
     }
 
     @Override
+    public VmDetails startVm(String vmId) throws ManagementException {
+        return transport.exchange("POST", ApiPaths.VM_START.expand(Objects.requireNonNull(vmId, "vmId")), null, 200,
+                VmDetails.class);
+    }
+
+    @Override
+    public VmDetails stopVm(String vmId) throws ManagementException {
+        return transport.exchange("POST", ApiPaths.VM_STOP.expand(Objects.requireNonNull(vmId, "vmId")), null, 200,
+                VmDetails.class);
+    }
+
+    @Override
+    public PeerList peers() throws ManagementException {
+        return transport.exchange("GET", ApiPaths.PEERS.expand(), null, 200, PeerList.class);
+    }
+
+    @Override
+    public PeerSummary enrolPeer(EnrolPeerRequest request) throws ManagementException {
+        Objects.requireNonNull(request, "request");
+        return transport.exchange("POST", ApiPaths.PEERS.expand(), request, 200, PeerSummary.class);
+    }
+
+    @Override
     public PolicyList policies() throws ManagementException {
         return transport.exchange("GET", ApiPaths.POLICIES.expand(), null, 200, PolicyList.class);
     }
@@ -99,6 +122,13 @@ public final class ManagementClient implements ManagementService {
     public MigrationStatus migration(String migrationId) throws ManagementException {
         return transport.exchange("GET",
                 ApiPaths.MIGRATION.expand(Objects.requireNonNull(migrationId, "migrationId")), null, 200,
+                MigrationStatus.class);
+    }
+
+    @Override
+    public MigrationStatus cancelMigration(String migrationId) throws ManagementException {
+        return transport.exchange("POST",
+                ApiPaths.MIGRATION_CANCEL.expand(Objects.requireNonNull(migrationId, "migrationId")), null, 200,
                 MigrationStatus.class);
     }
 

@@ -26,6 +26,26 @@ public interface ManagementService {
     /** {@code GET /v1/vms/{vmId}}: one VM; {@link ErrorCode#NOT_FOUND} if unknown. */
     VmDetails vm(String vmId) throws ManagementException;
 
+    /**
+     * {@code POST /v1/vms/{vmId}/start}: starts a VM defined on this host with its vTPM (launch measured
+     * into the platform TPM first). {@link ErrorCode#CONFLICT} if it runs or is migrating.
+     */
+    VmDetails startVm(String vmId) throws ManagementException;
+
+    /** {@code POST /v1/vms/{vmId}/stop}: stops a VM that runs here; its vTPM state stays stored. */
+    VmDetails stopVm(String vmId) throws ManagementException;
+
+    /** {@code GET /v1/peers}: the hosts this agent has enrolled. */
+    PeerList peers() throws ManagementException;
+
+    /**
+     * {@code POST /v1/peers}: enrols the agent at a protocol address: its EK certificate must chain to a
+     * trusted CA and its attestation key must activate a credential made for that EK. Refusals say why
+     * ({@link ErrorCode#CONFLICT} for an untrusted or unproven peer, {@link ErrorCode#UNAVAILABLE} if it
+     * cannot be reached).
+     */
+    PeerSummary enrolPeer(EnrolPeerRequest request) throws ManagementException;
+
     /** {@code GET /v1/policies}: the stored policies. */
     PolicyList policies() throws ManagementException;
 
@@ -50,6 +70,13 @@ public interface ManagementService {
 
     /** {@code GET /v1/migrations/{migrationId}}: progress, verdicts and result of one run. */
     MigrationStatus migration(String migrationId) throws ManagementException;
+
+    /**
+     * {@code POST /v1/migrations/{migrationId}/cancel}: ends a run that has not committed (the source
+     * resumes its VM, the destination discards what it received) and returns its status; a run that
+     * has already ended is returned as it is.
+     */
+    MigrationStatus cancelMigration(String migrationId) throws ManagementException;
 
     /**
      * {@code GET /v1/audit?from=S&limit=N}: attestation log records from sequence {@code from}, at most

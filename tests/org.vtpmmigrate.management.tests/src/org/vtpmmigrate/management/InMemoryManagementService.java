@@ -33,6 +33,7 @@ final class InMemoryManagementService {
     private final Map<String, PolicyDocument> policies = new LinkedHashMap<>();
     private final Map<String, Run> migrations = new LinkedHashMap<>();
     private final List<AuditRecord> audit = new ArrayList<>();
+    private final Map<String, PeerSummary> peers = new LinkedHashMap<>();
     private final AtomicInteger migrationNumbers = new AtomicInteger();
 
     /** Every call: the caller and the method name. */
@@ -229,6 +230,57 @@ final class InMemoryManagementService {
         }
 
         @Override
+        public VmDetails startVm(String vmId) throws ManagementException {
+            record(caller, "startVm");
+            return changeState(vmId, "RUNNING");
+        }
+
+        @Override
+        public VmDetails stopVm(String vmId) throws ManagementException {
+            record(caller, "stopVm");
+            return changeState(vmId, "STOPPED");
+        }
+
+        private VmDetails changeState(String vmId, String state) throws ManagementException {
+            synchronized (InMemoryManagementService.this) {
+                VmDetails vm = vms.get(vmId);
+                if (vm == null) {
+                    throw new ManagementException(ErrorCode.NOT_FOUND, "VM '" + vmId + "' is not on this host");
+                }
+                if (vm.state().equals(state)) {
+                    throw new ManagementException(ErrorCode.CONFLICT, "VM '" + vmId + "' is " + state + " already");
+                }
+                VmDetails changed = new VmDetails(vm.id(), vm.name(), state, vm.memoryBytes(), vm.vcpus(),
+                        vm.vtpmInstanceId(), vm.vtpmEpoch(), vm.launchMeasurements());
+                vms.put(vmId, changed);
+                return changed;
+            }
+        }
+
+        @Override
+        public PeerList peers() {
+            record(caller, "peers");
+            synchronized (InMemoryManagementService.this) {
+                return new PeerList(List.copyOf(peers.values()));
+            }
+        }
+
+        @Override
+        public PeerSummary enrolPeer(EnrolPeerRequest request) throws ManagementException {
+            record(caller, "enrolPeer");
+            if (request.address().startsWith("unreachable.")) {
+                throw new ManagementException(ErrorCode.UNAVAILABLE, "peer " + request.address() + " does not answer");
+            }
+            synchronized (InMemoryManagementService.this) {
+                String hostId = "peer-" + (peers.size() + 1);
+                PeerSummary peer = new PeerSummary(hostId, request.address(), "000b" + "ab".repeat(32),
+                        "CN=" + hostId + " EK", "CN=test TPM CA", Instant.now());
+                peers.put(hostId, peer);
+                return peer;
+            }
+        }
+
+        @Override
         public PolicyList policies() {
             record(caller, "policies");
             synchronized (InMemoryManagementService.this) {
@@ -319,6 +371,23 @@ final class InMemoryManagementService {
                 Run run = migrations.get(migrationId);
                 if (run == null) {
                     throw new ManagementException(ErrorCode.NOT_FOUND, "no migration '" + migrationId + "'");
+                }
+                return run.status();
+            }
+        }
+
+        @Override
+        public MigrationStatus cancelMigration(String migrationId) throws ManagementException {
+            record(caller, "cancelMigration");
+            synchronized (InMemoryManagementService.this) {
+                Run run = migrations.get(migrationId);
+                if (run == null) {
+                    throw new ManagementException(ErrorCode.NOT_FOUND, "no migration '" + migrationId + "'");
+                }
+                if (run.result == null) {
+                    run.phase = MigrationStatus.Phase.DONE;
+                    run.result = new MigrationResult(MigrationResult.Outcome.FAILED.name(), "CANCELLED",
+                            "cancelled by " + caller.subject() + "; the VM runs on the source", Instant.now(), -1);
                 }
                 return run.status();
             }

@@ -285,6 +285,68 @@ class ManagementApiTest {
     }
 
     @Test
+    void vmIsStartedAndStoppedAndAStartOfARunningVmIsAConflict() throws Exception {
+        VmDetails stopped = client.stopVm("vm-web");
+        assertEquals("STOPPED", stopped.state());
+        assertEquals("STOPPED", client.vm("vm-web").state());
+        assertEquals("RUNNING", client.startVm("vm-web").state());
+        ManagementException e = failure(() -> client.startVm("vm-web"));
+        assertServerError(e, ErrorCode.CONFLICT, 409);
+        assertEquals("VM 'vm-web' is RUNNING already", e.getMessage());
+        assertServerError(failure(() -> client.stopVm("vm-nope")), ErrorCode.NOT_FOUND, 404);
+    }
+
+    @Test
+    void peerIsEnrolledAndListedAndAnUnreachablePeerSaysSo() throws Exception {
+        PeerSummary enrolled = client.enrolPeer(new EnrolPeerRequest("agent-b.example:7710"));
+        assertEquals("agent-b.example:7710", enrolled.address());
+        assertTrue(client.peers().peers().contains(enrolled), "the enrolled peer is listed");
+        ManagementException e = failure(() -> client.enrolPeer(new EnrolPeerRequest("unreachable.example:7710")));
+        assertServerError(e, ErrorCode.UNAVAILABLE, 503);
+        assertEquals("peer unreachable.example:7710 does not answer", e.getMessage());
+    }
+
+    @Test
+    void enrolmentOfAMalformedAddressIsRefusedBeforeTheService() throws Exception {
+        service.calls.clear();
+        HttpResponse<String> response = raw.postJson("/v1/peers", "{\"address\": \"no port here\"}");
+        assertEquals(400, response.statusCode(), response::body);
+        assertTrue(response.body().contains("is not host:port"), response::body);
+        assertTrue(service.calls.isEmpty(), "a malformed request must not reach the service");
+    }
+
+    @Test
+    void cancelEndsARunningMigrationAndLeavesAFinishedOneAsItIs() throws Exception {
+        // other tests of this class may have left a run going; a VM has one run at a time
+        String id = client.migrations().migrations().stream().filter(m -> !m.finished())
+                .map(MigrationStatus::migrationId).findFirst().orElse(null);
+        if (id == null) {
+            PolicySummary policy = client.putPolicy("policy-cancel", new PolicyUpload(POLICY_TEXT, null));
+            id = client.startMigration(new StartMigrationRequest("vm-db", "agent-b", "agent-b.example:7710",
+                    "policy-cancel", policy.digest())).migrationId();
+        }
+        String started = id;
+        MigrationStatus cancelled = client.cancelMigration(started);
+        assertTrue(cancelled.finished());
+        assertEquals("FAILED", cancelled.result().outcome());
+        assertEquals("CANCELLED", cancelled.result().failureCode());
+        assertEquals(cancelled.result(), client.cancelMigration(started).result(),
+                "a second cancel changes nothing");
+        assertServerError(failure(() -> client.cancelMigration("mig-nope")), ErrorCode.NOT_FOUND, 404);
+    }
+
+    @Test
+    void anAgentMayNotEnrolPeersOrStartVms() throws Exception {
+        ManagementClient peer = ManagementClient.create(baseUri(), pki.peerAgent.toTlsCredentials(),
+                TestPki.PATIENT);
+        service.calls.clear();
+        assertServerError(failure(() -> peer.enrolPeer(new EnrolPeerRequest("agent-c.example:7710"))),
+                ErrorCode.FORBIDDEN, 403);
+        assertServerError(failure(() -> peer.startVm("vm-web")), ErrorCode.FORBIDDEN, 403);
+        assertTrue(service.calls.isEmpty(), "a refused caller must not reach the service");
+    }
+
+    @Test
     void anAgentMayReadHostInformationButNotManageVms() throws Exception {
         ManagementClient peer = ManagementClient.create(baseUri(), pki.peerAgent.toTlsCredentials(),
                 TestPki.PATIENT);

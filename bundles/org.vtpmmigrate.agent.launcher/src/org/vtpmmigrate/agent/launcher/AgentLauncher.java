@@ -169,13 +169,14 @@ public final class AgentLauncher {
     }
 
     /**
-     * The DS runtime and configuration admin (level 1) come up before the components that need them
-     * (level 2); the interactive shell (level 3) last, so its first prompt finds the agent's commands.
+     * The DS runtime, configuration admin and the ServiceLoader mediator (level 1) come up before the
+     * components that need them (level 2); the interactive shell (level 3) last, so its first prompt
+     * finds the agent's commands.
      */
     private static int startLevel(String symbolicName) {
         String name = symbolicName == null ? "" : symbolicName;
         if (name.startsWith("org.apache.felix.scr") || name.startsWith("org.apache.felix.configadmin")
-                || name.startsWith("org.osgi.util")) {
+                || name.startsWith("org.osgi.util") || name.startsWith("org.apache.aries.spifly")) {
             return 1;
         }
         return name.startsWith("org.apache.felix.gogo.shell") ? 3 : 2;

@@ -21,7 +21,6 @@ import org.vtpmmigrate.discovery.HostEntry;
 public final class InventoryFile {
     static final long MAX_BYTES = 1 << 20;
     static final int MAX_HOSTS = 4096;
-    private static final Pattern HOST_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9.:-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}\\]");
 
     private InventoryFile() {
@@ -65,7 +64,7 @@ public final class InventoryFile {
         if (fields.length != 2) {
             throw new IOException(file + ":" + number + ": expected 'host-id address:port', found '" + content + "'");
         }
-        if (!HOST_ID.matcher(fields[0]).matches()) {
+        if (!HostIds.isValid(fields[0])) {
             throw new IOException(file + ":" + number + ": '" + fields[0] + "' is not a valid host id");
         }
         int colon = fields[1].lastIndexOf(':');

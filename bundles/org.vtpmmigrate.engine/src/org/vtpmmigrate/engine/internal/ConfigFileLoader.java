@@ -67,7 +67,7 @@ public class ConfigFileLoader {
     }
 
     /** Logs the reason and stops the framework; the launcher turns the recorded reason into exit code 2. */
-    private static void refuse(BundleContext context, String reason) {
+    static void refuse(BundleContext context, String reason) {
         LOG.log(System.Logger.Level.ERROR, reason);
         System.setProperty(FAILURE_PROPERTY, reason);
         Thread stopper = new Thread(() -> {

@@ -1,6 +1,7 @@
 package org.vtpmmigrate.engine.migration;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import org.vtpmmigrate.protocol.Role;
@@ -16,6 +17,12 @@ public interface MigrationHandle {
 
     /** The other host: its host id when enrolled, else its address. */
     String peer();
+
+    /** The policy the run is judged under. */
+    String policyId();
+
+    /** The verdicts reached so far, one per party judged. */
+    List<PartyVerdict> verdicts();
 
     /** Where the run is now. */
     MigrationProgress progress();

@@ -44,12 +44,21 @@ final class QemuIncomingMigration implements IncomingMigration {
 
     @Override
     public RunState awaitCompletion(Duration timeout) throws HypervisorException {
+        return awaitDestinationCompletion(vm, migrationEvents, timeout);
+    }
+
+    /**
+     * Waits until the destination {@code vm} has loaded its incoming stream, woken by
+     * {@code migrationEvents}, and returns its run state.
+     */
+    static RunState awaitDestinationCompletion(QemuVirtualMachine vm, QmpClient.EventSubscription migrationEvents,
+            Duration timeout) throws HypervisorException {
         Deadline deadline = Deadline.after(timeout);
         MigrationStatus last = null;
         while (true) {
             try {
                 if (!vm.isAlive()) {
-                    throw exited(last);
+                    throw exited(vm, last);
                 }
                 MigrationStats stats = vm.migrationStats();
                 last = stats.status();
@@ -73,14 +82,14 @@ final class QemuIncomingMigration implements IncomingMigration {
             } catch (HypervisorException e) {
                 // QMP broke: most likely QEMU is exiting because the stream was bad
                 if (vm.awaitExit(EXIT_OBSERVATION)) {
-                    throw exited(last);
+                    throw exited(vm, last);
                 }
                 throw e;
             }
         }
     }
 
-    private MigrationFailedException exited(MigrationStatus last) {
+    private static MigrationFailedException exited(QemuVirtualMachine vm, MigrationStatus last) {
         return new MigrationFailedException(last, "destination QEMU exited during the incoming migration: "
                 + vm.exitDescription());
     }

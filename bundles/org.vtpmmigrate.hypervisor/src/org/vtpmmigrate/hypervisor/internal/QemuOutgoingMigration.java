@@ -36,6 +36,15 @@ final class QemuOutgoingMigration implements OutgoingMigration {
 
     @Override
     public MigrationStats awaitCompletion(Duration timeout) throws HypervisorException {
+        return awaitSourceCompletion(vm, migrationEvents, timeout);
+    }
+
+    /**
+     * Waits until the source {@code vm} reports its outgoing migration completed, woken by
+     * {@code migrationEvents}, and returns the final statistics.
+     */
+    static MigrationStats awaitSourceCompletion(QemuVirtualMachine vm, QmpClient.EventSubscription migrationEvents,
+            Duration timeout) throws HypervisorException {
         Deadline deadline = Deadline.after(timeout);
         MigrationStatus last = null;
         while (true) {

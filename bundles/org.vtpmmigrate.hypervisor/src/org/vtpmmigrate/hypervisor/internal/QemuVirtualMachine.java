@@ -204,25 +204,9 @@ public final class QemuVirtualMachine implements VirtualMachine {
 
     @Override
     public synchronized OutgoingMigration migrateOut(MigrationSettings settings) throws HypervisorException {
-        Objects.requireNonNull(settings, "settings");
-        RunState state = status();
-        if (state != RunState.RUNNING && state != RunState.PAUSED) {
-            throw new HypervisorException("VM " + config.name() + " cannot migrate out from run state "
-                    + state.qmpName());
-        }
-        MigrationStatus current = migrationStats().status();
-        if (current != MigrationStatus.NONE && !current.isFinal()) {
-            throw new HypervisorException("VM " + config.name() + " already has a migration in progress ("
-                    + current.qmpName() + ")");
-        }
-        setCapabilities(Map.of("events", true, "auto-converge", settings.autoConverge()));
-        JsonObject parameters = new JsonObject();
-        parameters.addProperty("max-bandwidth", settings.maxBandwidthBytesPerSecond());
-        parameters.addProperty("downtime-limit", settings.downtimeLimit().toMillis());
-        qmp.execute("migrate-set-parameters", parameters, COMMAND_TIMEOUT);
-
+        prepareOutgoing(settings, new JsonObject());
         Path socket = UnixSockets.requireSocketPath(runDirectory.resolve("migrate-out.sock"), "outgoing migration");
-        QmpClient.EventSubscription events = qmp.subscribe(event -> "MIGRATION".equals(event.name()));
+        QmpClient.EventSubscription events = subscribeMigrationEvents();
         try (ServerSocketChannel server = UnixSockets.listen(socket)) {
             JsonObject arguments = new JsonObject();
             arguments.addProperty("uri", "unix:" + socket);
@@ -248,19 +232,11 @@ public final class QemuVirtualMachine implements VirtualMachine {
 
     @Override
     public synchronized IncomingMigration migrateIn(Duration timeout) throws HypervisorException {
-        if (!incoming) {
-            throw new HypervisorException("VM " + config.name() + " was not launched as a migration destination");
-        }
-        RunState state = status();
-        if (state != RunState.INMIGRATE) {
-            throw new HypervisorException("VM " + config.name() + " is in run state " + state.qmpName()
-                    + ", not inmigrate: it has already received a migration");
-        }
         Deadline deadline = Deadline.after(timeout);
-        setCapabilities(Map.of("events", true));
+        prepareIncoming(new JsonObject());
         Path socket = UnixSockets.requireSocketPath(runDirectory.resolve("migrate-in.sock"), "incoming migration");
         deleteStaleSocket(socket);
-        QmpClient.EventSubscription events = qmp.subscribe(event -> "MIGRATION".equals(event.name()));
+        QmpClient.EventSubscription events = subscribeMigrationEvents();
         try {
             JsonObject arguments = new JsonObject();
             arguments.addProperty("uri", "unix:" + socket);
@@ -274,6 +250,52 @@ public final class QemuVirtualMachine implements VirtualMachine {
             events.close();
             throw e;
         }
+    }
+
+    /**
+     * Checks that this VM can start an outgoing migration and sets QEMU's capabilities and parameters
+     * from {@code settings} plus {@code extraParameters} (e.g. {@code tls-creds}).
+     */
+    void prepareOutgoing(MigrationSettings settings, JsonObject extraParameters) throws HypervisorException {
+        Objects.requireNonNull(settings, "settings");
+        RunState state = status();
+        if (state != RunState.RUNNING && state != RunState.PAUSED) {
+            throw new HypervisorException("VM " + config.name() + " cannot migrate out from run state "
+                    + state.qmpName());
+        }
+        MigrationStatus current = migrationStats().status();
+        if (current != MigrationStatus.NONE && !current.isFinal()) {
+            throw new HypervisorException("VM " + config.name() + " already has a migration in progress ("
+                    + current.qmpName() + ")");
+        }
+        setCapabilities(Map.of("events", true, "auto-converge", settings.autoConverge()));
+        JsonObject parameters = extraParameters.deepCopy();
+        parameters.addProperty("max-bandwidth", settings.maxBandwidthBytesPerSecond());
+        parameters.addProperty("downtime-limit", settings.downtimeLimit().toMillis());
+        qmp.execute("migrate-set-parameters", parameters, COMMAND_TIMEOUT);
+    }
+
+    /**
+     * Checks that this VM is a destination still waiting for its stream and sets the capabilities and
+     * {@code parameters} (possibly none) the incoming side needs.
+     */
+    void prepareIncoming(JsonObject parameters) throws HypervisorException {
+        if (!incoming) {
+            throw new HypervisorException("VM " + config.name() + " was not launched as a migration destination");
+        }
+        RunState state = status();
+        if (state != RunState.INMIGRATE) {
+            throw new HypervisorException("VM " + config.name() + " is in run state " + state.qmpName()
+                    + ", not inmigrate: it has already received a migration");
+        }
+        setCapabilities(Map.of("events", true));
+        if (parameters.size() > 0) {
+            qmp.execute("migrate-set-parameters", parameters, COMMAND_TIMEOUT);
+        }
+    }
+
+    QmpClient.EventSubscription subscribeMigrationEvents() {
+        return qmp.subscribe(event -> "MIGRATION".equals(event.name()));
     }
 
     private void setCapabilities(Map<String, Boolean> capabilities) throws HypervisorException {

@@ -6,10 +6,14 @@ public final class ApiPaths {
     public static final PathTemplate HOST_EVIDENCE = new PathTemplate("/v1/host/evidence");
     public static final PathTemplate VMS = new PathTemplate("/v1/vms");
     public static final PathTemplate VM = new PathTemplate("/v1/vms/{vmId}");
+    public static final PathTemplate VM_START = new PathTemplate("/v1/vms/{vmId}/start");
+    public static final PathTemplate VM_STOP = new PathTemplate("/v1/vms/{vmId}/stop");
+    public static final PathTemplate PEERS = new PathTemplate("/v1/peers");
     public static final PathTemplate POLICIES = new PathTemplate("/v1/policies");
     public static final PathTemplate POLICY = new PathTemplate("/v1/policies/{policyId}");
     public static final PathTemplate MIGRATIONS = new PathTemplate("/v1/migrations");
     public static final PathTemplate MIGRATION = new PathTemplate("/v1/migrations/{migrationId}");
+    public static final PathTemplate MIGRATION_CANCEL = new PathTemplate("/v1/migrations/{migrationId}/cancel");
     public static final PathTemplate AUDIT = new PathTemplate("/v1/audit");
 
     public static final String VM_ID = "vmId";

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.vtpmmigrate.management.AuditPage;
+import org.vtpmmigrate.management.EnrolPeerRequest;
 import org.vtpmmigrate.management.EvidenceRequest;
 import org.vtpmmigrate.management.ManagementException;
 import org.vtpmmigrate.management.ManagementService;
@@ -27,6 +28,11 @@ public final class V1Routes {
             get(ApiPaths.VMS, ADMINISTRATORS, (request, service) -> Reply.ok(service.vms())),
             get(ApiPaths.VM, ADMINISTRATORS,
                     (request, service) -> Reply.ok(service.vm(request.pathId(ApiPaths.VM_ID)))),
+            post(ApiPaths.VM_START, (request, service) -> Reply.ok(service.startVm(request.pathId(ApiPaths.VM_ID)))),
+            post(ApiPaths.VM_STOP, (request, service) -> Reply.ok(service.stopVm(request.pathId(ApiPaths.VM_ID)))),
+            get(ApiPaths.PEERS, ADMINISTRATORS, (request, service) -> Reply.ok(service.peers())),
+            new Route("POST", ApiPaths.PEERS, ADMINISTRATORS, EnrolPeerRequest.class, Set.of(),
+                    (request, service) -> Reply.ok(service.enrolPeer(request.body(EnrolPeerRequest.class)))),
             get(ApiPaths.POLICIES, ADMINISTRATORS, (request, service) -> Reply.ok(service.policies())),
             get(ApiPaths.POLICY, ADMINISTRATORS,
                     (request, service) -> Reply.ok(service.policy(request.pathId(ApiPaths.POLICY_ID)))),
@@ -38,6 +44,8 @@ public final class V1Routes {
             get(ApiPaths.MIGRATIONS, ADMINISTRATORS, (request, service) -> Reply.ok(service.migrations())),
             get(ApiPaths.MIGRATION, ADMINISTRATORS,
                     (request, service) -> Reply.ok(service.migration(request.pathId(ApiPaths.MIGRATION_ID)))),
+            post(ApiPaths.MIGRATION_CANCEL,
+                    (request, service) -> Reply.ok(service.cancelMigration(request.pathId(ApiPaths.MIGRATION_ID)))),
             new Route("GET", ApiPaths.AUDIT, ADMINISTRATORS, null, Set.of(ApiPaths.AUDIT_FROM, ApiPaths.AUDIT_LIMIT),
                     (request, service) -> Reply.ok(service.audit(
                             request.queryLong(ApiPaths.AUDIT_FROM, 0, 0, Long.MAX_VALUE),
@@ -49,6 +57,11 @@ public final class V1Routes {
 
     private static Route get(PathTemplate path, Set<Role> roles, Route.Action action) {
         return new Route("GET", path, roles, null, Set.of(), action);
+    }
+
+    /** An administrator's action without a body. */
+    private static Route post(PathTemplate path, Route.Action action) {
+        return new Route("POST", path, ADMINISTRATORS, null, Set.of(), action);
     }
 
     /** 202 Accepted with the status resource in Location: the run continues after the answer. */

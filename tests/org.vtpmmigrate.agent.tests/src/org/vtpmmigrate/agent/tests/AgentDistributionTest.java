@@ -58,8 +58,8 @@ class AgentDistributionTest {
                 output.await(l -> l.matches(".*tpm connector\\s+" + tpm.endpointSpec().replace(".", "\\.") + ".*"),
                         "with the TPM connector", START_MS);
                 output.await(l -> l.matches(".*engine\\s+0\\.1\\.0.*"), "with the engine version", START_MS);
-                output.await(l -> l.matches(".*tpm\\s+swtpm at 127\\.0\\.0\\.1:" + tpm.port() + " reachable.*"),
-                        "saying the platform TPM is reachable", START_MS);
+                output.await(l -> l.matches(".*tpm\\s+.*127\\.0\\.0\\.1:" + tpm.port() + " answering, AK [0-9a-f]+.*"),
+                        "saying the platform TPM answers, with the AK's name", START_MS);
 
                 process.destroy(); // SIGTERM, as a service manager stops it
                 assertTrue(process.waitFor(30, TimeUnit.SECONDS), "agent stopped within 30 s of SIGTERM");
@@ -74,13 +74,29 @@ class AgentDistributionTest {
 
     @Test
     void shellStopEndsTheAgentWithExitCodeZero() throws Exception {
-        Process process = agent(config("shell-stop", "swtpm:127.0.0.1:1"));
+        try (SwtpmProcess tpm = SwtpmProcess.start()) {
+            Process process = agent(config("shell-stop", tpm.endpointSpec()));
+            ProcessOutput output = new ProcessOutput(process);
+            try {
+                output.await(l -> l.contains("agent shell-stop active"), "saying the agent is active", START_MS);
+                send(process, "stop 0");
+                assertTrue(process.waitFor(30, TimeUnit.SECONDS), "agent stopped: " + output.all());
+                assertEquals(0, process.exitValue(), output.all());
+            } finally {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void unreachablePlatformTpmExitsWithCode2NamingIt() throws Exception {
+        Process process = agent(config("no-tpm", "swtpm:127.0.0.1:1"));
         ProcessOutput output = new ProcessOutput(process);
         try {
-            output.await(l -> l.contains("agent shell-stop active"), "saying the agent is active", START_MS);
-            send(process, "stop 0");
-            assertTrue(process.waitFor(30, TimeUnit.SECONDS), "agent stopped: " + output.all());
-            assertEquals(0, process.exitValue(), output.all());
+            assertTrue(process.waitFor(120, TimeUnit.SECONDS), "agent gave up: " + output.all());
+            assertEquals(2, process.exitValue(), output.all());
+            output.await(l -> l.contains("host no-tpm did not start") && l.contains("127.0.0.1:1"),
+                    "naming the host and the TPM it could not reach", 5_000);
         } finally {
             process.destroyForcibly();
         }

@@ -1,6 +1,8 @@
 package org.vtpmmigrate.engine.internal;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -87,5 +89,46 @@ class AgentSettingsTest {
         m.put("management.port", "9000");
         assertEquals("management.port", assertThrows(AgentSettings.InvalidSettingException.class,
                 () -> AgentSettings.parse(m)).key());
+    }
+    @Test
+    void managementTlsNeedsAllThreeFiles() {
+        Map<String, Object> m = valid();
+        m.put("management.certificate", "/etc/vtpm/agent.pem");
+        AgentSettings.InvalidSettingException e = assertThrows(AgentSettings.InvalidSettingException.class,
+                () -> AgentSettings.parse(m));
+        assertEquals("management.key", e.key());
+        m.put("management.key", "/etc/vtpm/agent.key");
+        m.put("management.ca", "/etc/vtpm/ca.pem");
+        assertTrue(assertDoesNotThrow(() -> AgentSettings.parse(m)).managementTls().isPresent());
+    }
+
+    @Test
+    void simulationKeysNeedASimulatedPlatformTpm() throws Exception {
+        Map<String, Object> m = valid();
+        m.put("simulation.boot.loader", "grub 2.12");
+        assertEquals("simulation.boot.loader", assertThrows(AgentSettings.InvalidSettingException.class,
+                () -> AgentSettings.parse(m)).key());
+        m.put("tpm.connector", "simulated:/var/lib/vtpm-migrate/platform-tpm");
+        AgentSettings s = AgentSettings.parse(m);
+        assertEquals("grub 2.12", s.simulation().orElseThrow().bootLoader());
+        assertFalse(s.simulation().orElseThrow().pcrChangeAfterBoundKey());
+        m.put("simulation.fault", "melt-down");
+        assertTrue(assertThrows(AgentSettings.InvalidSettingException.class, () -> AgentSettings.parse(m))
+                .getMessage().contains("pcr-change-after-bound-key"));
+    }
+
+    @Test
+    void bindAddressMustBeALiteralAndPathsAreAbsolute() throws Exception {
+        Map<String, Object> m = valid();
+        m.put("bind.address", "agent.example.org");
+        assertEquals("bind.address", assertThrows(AgentSettings.InvalidSettingException.class,
+                () -> AgentSettings.parse(m)).key());
+        m.put("bind.address", "10.0.0.7");
+        m.put("tpm.ek.ca", "cas/root.pem, cas/other.pem");
+        AgentSettings s = AgentSettings.parse(m);
+        assertEquals("10.0.0.7", s.bindAddress().getHostAddress());
+        assertEquals(2, s.ekCas().size());
+        assertTrue(s.ekCas().get(0).isAbsolute());
+        assertEquals(s.dataDir().resolve("vms"), s.vmDir());
     }
 }

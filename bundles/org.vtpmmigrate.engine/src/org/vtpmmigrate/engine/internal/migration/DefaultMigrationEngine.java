@@ -42,6 +42,7 @@ import org.vtpmmigrate.protocol.Failure;
 import org.vtpmmigrate.protocol.FailureReason;
 import org.vtpmmigrate.protocol.NonceSource;
 import org.vtpmmigrate.protocol.PlatformException;
+import org.vtpmmigrate.protocol.RecordLayer;
 import org.vtpmmigrate.protocol.Role;
 import org.vtpmmigrate.protocol.SessionState;
 import org.vtpmmigrate.protocol.wire.Bytes;
@@ -112,6 +113,12 @@ public final class DefaultMigrationEngine implements MigrationEngine {
                     + settings.peerPort() + ": " + e.getMessage(), e);
         }
         this.identity = identity(settings, platform, listener);
+        // compiled before the first migration needs it, not during that migration's transfer
+        executor.execute(() -> {
+            long start = System.nanoTime();
+            RecordLayer.warmUp();
+            LOG.log(System.Logger.Level.DEBUG, "record layer warmed up in {0} ms", (System.nanoTime() - start) / 1_000_000);
+        });
     }
 
     /**
@@ -228,7 +235,7 @@ public final class DefaultMigrationEngine implements MigrationEngine {
         byte[] id = new byte[Limits.MIGRATION_ID_LENGTH];
         random.nextBytes(id);
         MigrationTracker tracker = new MigrationTracker(HexFormat.of().formatHex(id), Role.SOURCE, vmId,
-                peer.hostId(), epoch.epoch(), SessionState.NEW, events, clock);
+                peer.hostId(), policyId, epoch.epoch(), SessionState.NEW, events, clock);
         remember(tracker);
         try {
             executor.execute(new SourceRun(this, tracker, peer, policy, outgoing, Bytes.of(id)));
@@ -324,6 +331,11 @@ public final class DefaultMigrationEngine implements MigrationEngine {
 
     VmManager vmManager() {
         return vms;
+    }
+
+    /** The definition of a VM known here. */
+    public Optional<VmConfig> definition(String vmId) {
+        return vms.definition(vmId);
     }
 
     /** The QEMU process of a VM held here (for inspection). */

@@ -80,7 +80,7 @@ final class DestinationRun extends RunBase {
     private void onDecision(HostAdmission.Decision decision) {
         MigrationRequest request = decision.request();
         MigrationTracker t = new MigrationTracker(request.migrationId().toHex(), Role.DESTINATION, request.vmId(),
-                claimedSource, request.vtpmEpoch(), SessionState.AWAIT_REQUEST, engine.events(), engine.clock());
+                claimedSource, request.policyId(), request.vtpmEpoch(), SessionState.AWAIT_REQUEST, engine.events(), engine.clock());
         tracker = t;
         session.track(t);
         engine.remember(t);

@@ -46,11 +46,13 @@ final class HostEventLog {
     }
 
     /**
-     * Continues a log read back (from a file of an earlier run of this engine).
+     * Continues a log read back: from a file of an earlier run of this engine, or the firmware's log
+     * of this boot. Its banks are the Spec ID event's; events appended later carry all of them.
      *
-     * @throws EventLogFormatException if it does not parse, or its Spec ID banks are not {@code banks}
+     * @throws EventLogFormatException if it does not parse, or its Spec ID banks do not include
+     *     {@code required} or name an algorithm this host cannot extend
      */
-    static HostEventLog resume(byte[] existing, List<HashAlgorithm> banks) throws EventLogFormatException {
+    static HostEventLog resume(byte[] existing, HashAlgorithm required) throws EventLogFormatException {
         EventLog parsed = EventLog.parse(existing);
         List<HashAlgorithm> logged = new ArrayList<>();
         for (SpecIdEvent.AlgorithmSize a : parsed.specId().orElseThrow(() -> new EventLogFormatException(-1, 0,
@@ -58,10 +60,10 @@ final class HostEventLog {
             logged.add(a.algorithm().orElseThrow(() -> new EventLogFormatException(0, 0,
                     String.format("algorithm 0x%04X is not one this host extends", a.algorithmId()))));
         }
-        if (!logged.equals(banks)) {
-            throw new EventLogFormatException(0, 0, "log banks " + logged + " differ from the configured " + banks);
+        if (!logged.contains(required)) {
+            throw new EventLogFormatException(0, 0, "log banks " + logged + " do not include " + required);
         }
-        HostEventLog log = new HostEventLog(banks);
+        HostEventLog log = new HostEventLog(logged);
         log.bytes.writeBytes(existing);
         log.eventCount = parsed.events().size();
         return log;

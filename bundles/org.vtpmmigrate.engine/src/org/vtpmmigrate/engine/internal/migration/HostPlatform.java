@@ -58,6 +58,7 @@ import org.vtpmmigrate.tpm.TpmKeyPublic;
 public final class HostPlatform implements AutoCloseable {
     /** The bank every measurement of this host goes into, and that policies select. */
     public static final PcrBank BANK = PcrBank.SHA256;
+    private static final System.Logger LOG = System.getLogger(HostPlatform.class.getName());
     static final HashAlgorithm HASH = HashAlgorithm.SHA256;
     private static final BoundKeyPolicy BOUND_KEY_POLICY = BoundKeyPolicy.PCR_AND_ECDH_ZGEN;
     private static final int TPM_RC_VALUE = 0x084;
@@ -69,9 +70,12 @@ public final class HostPlatform implements AutoCloseable {
      * @param launchPcr the SHA-256 PCR VM launches are measured into (8..15: OS PCRs, not resettable)
      * @param eventLogFile where the log is kept across restarts; empty to keep it in memory only
      * @param boot the boot a test host measures when its platform TPM is fresh
+     * @param firmwareEventLog the firmware's log of this boot (on Linux
+     *     {@code /sys/kernel/security/tpm0/binary_bios_measurements}); a host whose TPM firmware
+     *     measured its boot starts from it instead of measuring a simulated boot
      */
     public record Settings(EkType ekType, AkAlgorithm akAlgorithm, int launchPcr, Optional<Path> eventLogFile,
-            SimulatedMeasuredBoot boot) {
+            SimulatedMeasuredBoot boot, Optional<Path> firmwareEventLog) {
         public Settings {
             Objects.requireNonNull(ekType, "ekType");
             Objects.requireNonNull(akAlgorithm, "akAlgorithm");
@@ -81,20 +85,25 @@ public final class HostPlatform implements AutoCloseable {
             }
             Objects.requireNonNull(eventLogFile, "eventLogFile");
             Objects.requireNonNull(boot, "boot");
+            Objects.requireNonNull(firmwareEventLog, "firmwareEventLog");
         }
 
         /** RSA-2048 EK (the one swtpm_setup certifies), ECC P-256 AK, launch PCR 15, log in memory. */
         public static Settings defaults() {
             return new Settings(EkType.RSA_2048, AkAlgorithm.ECC_NIST_P256, 15, Optional.empty(),
-                    SimulatedMeasuredBoot.DEFAULT);
+                    SimulatedMeasuredBoot.DEFAULT, Optional.empty());
         }
 
         public Settings withEventLogFile(Path file) {
-            return new Settings(ekType, akAlgorithm, launchPcr, Optional.of(file), boot);
+            return new Settings(ekType, akAlgorithm, launchPcr, Optional.of(file), boot, firmwareEventLog);
         }
 
         public Settings withBoot(SimulatedMeasuredBoot profile) {
-            return new Settings(ekType, akAlgorithm, launchPcr, eventLogFile, profile);
+            return new Settings(ekType, akAlgorithm, launchPcr, eventLogFile, profile, firmwareEventLog);
+        }
+
+        public Settings withFirmwareEventLog(Path file) {
+            return new Settings(ekType, akAlgorithm, launchPcr, eventLogFile, boot, Optional.of(file));
         }
     }
 
@@ -174,20 +183,29 @@ public final class HostPlatform implements AutoCloseable {
         PcrValues current = tpm.readPcrs(measured);
         Optional<Path> file = settings.eventLogFile();
         if (file.isPresent() && Files.exists(file.get())) {
-            HostEventLog log;
-            try {
-                byte[] saved = Files.readAllBytes(file.get());
-                log = HostEventLog.resume(saved, List.of(HASH));
-            } catch (IOException | EventLogFormatException e) {
-                throw new PlatformException(PlatformException.Kind.UNAVAILABLE, "the saved host event log "
-                        + file.get() + " cannot be continued: " + e.getMessage(), e);
-            }
+            HostEventLog log = readLog(file.get(), "saved host event log");
             Optional<String> problem = replayProblem(log.bytes(), current);
-            if (problem.isPresent()) {
+            if (problem.isEmpty()) {
+                return log;
+            }
+            if (settings.firmwareEventLog().isEmpty()) {
                 throw new PlatformException(PlatformException.Kind.UNAVAILABLE, "the saved host event log "
                         + file.get() + " does not describe the platform TPM's PCRs (was the TPM reset or "
                         + "measured by someone else?): " + problem.get());
             }
+            // the host rebooted since: this boot's firmware log is where the story starts again
+            LOG.log(System.Logger.Level.INFO, "the saved host event log {0} belongs to an earlier boot ({1});"
+                    + " starting from the firmware's log", file.get(), problem.get());
+        }
+        if (settings.firmwareEventLog().isPresent()) {
+            Path firmware = settings.firmwareEventLog().get();
+            HostEventLog log = readLog(firmware, "firmware event log");
+            Optional<String> problem = replayProblem(log.bytes(), current);
+            if (problem.isPresent()) {
+                throw new PlatformException(PlatformException.Kind.UNAVAILABLE, "the firmware event log " + firmware
+                        + " does not replay to the platform TPM's PCRs: " + problem.get());
+            }
+            save(settings, log);
             return log;
         }
         for (int pcr : measured.indices(BANK)) {
@@ -214,6 +232,19 @@ public final class HostPlatform implements AutoCloseable {
     }
 
     /** PCRs 0-7 and the launch PCR: what this host measures. */
+    private static HostEventLog readLog(Path file, String what) throws PlatformException {
+        try {
+            if (Files.size(file) > HostEventLog.MAX_LOG_BYTES) {
+                throw new PlatformException(PlatformException.Kind.UNAVAILABLE, "the " + what + " " + file
+                        + " exceeds " + HostEventLog.MAX_LOG_BYTES + " bytes");
+            }
+            return HostEventLog.resume(Files.readAllBytes(file), HASH);
+        } catch (IOException | EventLogFormatException e) {
+            throw new PlatformException(PlatformException.Kind.UNAVAILABLE, "the " + what + " " + file
+                    + " cannot be continued: " + e.getMessage(), e);
+        }
+    }
+
     static PcrSelection measuredPcrs(int launchPcr) {
         return PcrSelection.builder().add(BANK, 0, 1, 2, 3, 4, 5, 6, 7, launchPcr).build();
     }
@@ -443,8 +474,11 @@ public final class HostPlatform implements AutoCloseable {
 
     private void extendAndLog(int pcr, EventType type, byte[] measured, byte[] data) throws PlatformException {
         Map<HashAlgorithm, byte[]> digests = log.digests(measured);
+        // every bank the log records is extended, so the log replays in each of them
+        Map<PcrBank, byte[]> extend = new java.util.LinkedHashMap<>();
+        digests.forEach((bank, digest) -> extend.put(PcrBank.fromAlgorithmId(bank.tpmAlgId()), digest));
         try {
-            tpm.extendPcr(pcr, Map.of(BANK, digests.get(HASH)));
+            tpm.extendPcr(pcr, extend);
         } catch (TpmException e) {
             throw failure("extending PCR " + pcr, e);
         }

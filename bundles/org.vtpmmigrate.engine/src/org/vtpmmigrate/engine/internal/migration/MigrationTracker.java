@@ -39,6 +39,7 @@ final class MigrationTracker implements MigrationHandle {
     private final Role role;
     private final String vmId;
     private final String peer;
+    private final String policyId;
     private final long vtpmEpoch;
     private final EventDispatcher events;
     private final Clock clock;
@@ -64,12 +65,13 @@ final class MigrationTracker implements MigrationHandle {
     private final EnumMap<PartyVerdict.Party, PartyVerdict> verdicts = new EnumMap<>(PartyVerdict.Party.class);
     private volatile Runnable cancelAction = () -> { };
 
-    MigrationTracker(String migrationId, Role role, String vmId, String peer, long vtpmEpoch, SessionState initial,
-            EventDispatcher events, Clock clock) {
+    MigrationTracker(String migrationId, Role role, String vmId, String peer, String policyId, long vtpmEpoch,
+            SessionState initial, EventDispatcher events, Clock clock) {
         this.migrationId = Objects.requireNonNull(migrationId, "migrationId");
         this.role = Objects.requireNonNull(role, "role");
         this.vmId = Objects.requireNonNull(vmId, "vmId");
         this.peer = Objects.requireNonNull(peer, "peer");
+        this.policyId = Objects.requireNonNull(policyId, "policyId");
         this.vtpmEpoch = vtpmEpoch;
         this.events = events;
         this.clock = clock;
@@ -127,6 +129,16 @@ final class MigrationTracker implements MigrationHandle {
     synchronized void verdict(PartyVerdict verdict) {
         verdicts.put(verdict.party(), verdict);
         events.publish(new MigrationEvent.VerdictReached(migrationId, role, vmId, clock.instant(), verdict));
+    }
+
+    @Override
+    public String policyId() {
+        return policyId;
+    }
+
+    @Override
+    public synchronized List<PartyVerdict> verdicts() {
+        return List.copyOf(verdicts.values());
     }
 
     /** Whether a party has been judged (by this host or by the peer's word). */

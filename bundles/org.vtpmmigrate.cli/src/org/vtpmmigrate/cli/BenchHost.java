@@ -24,11 +24,11 @@ import org.vtpmmigrate.tpm.TpmConnector;
 import org.vtpmmigrate.tpm.TpmEndpoint;
 
 /**
- * One demo host in this process: an swtpm as its platform TPM (manufactured in a store of its own,
+ * One benchmark host in this process: an swtpm as its platform TPM (manufactured in a store of its own,
  * with EK certificates from that store's local CA), a vTPM store for its VMs, a policy catalog and
  * an engine on a free 127.0.0.1 peer port. Closing stops the engine, then the platform TPM.
  */
-final class DemoHost implements AutoCloseable {
+final class BenchHost implements AutoCloseable {
     static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     /** A manufactured, running platform TPM and the CA its EK certificate chains to. */
@@ -62,7 +62,7 @@ final class DemoHost implements AutoCloseable {
     final PolicyCatalog policies;
     final DefaultMigrationEngine engine;
 
-    private DemoHost(String hostId, PlatformTpm platformTpm, VtpmStore vtpms, PolicyCatalog policies,
+    private BenchHost(String hostId, PlatformTpm platformTpm, VtpmStore vtpms, PolicyCatalog policies,
             DefaultMigrationEngine engine) {
         this.hostId = hostId;
         this.platformTpm = platformTpm;
@@ -75,7 +75,7 @@ final class DemoHost implements AutoCloseable {
      * Starts the engine of {@code hostId} on {@code platformTpm}, trusting EK certificates from the
      * peers' CAs. The host owns {@code platformTpm} from here on, and stops it even if starting fails.
      */
-    static DemoHost start(String hostId, Path directory, PlatformTpm platformTpm, List<PlatformTpm> trustedPeers,
+    static BenchHost start(String hostId, Path directory, PlatformTpm platformTpm, List<PlatformTpm> trustedPeers,
             FaultInjection faults) throws IOException, HypervisorException, PlatformException {
         try {
             VtpmStore vtpms = VtpmStore.open(directory.resolve("vtpms"));
@@ -88,7 +88,7 @@ final class DemoHost implements AutoCloseable {
             PolicyCatalog policies = new PolicyCatalog();
             TpmConnector connector = TpmConnector.of(TpmEndpoint.swtpm("127.0.0.1", platformTpm.process.dataPort()));
             DefaultMigrationEngine engine = DefaultMigrationEngine.start(settings.build(), connector, vtpms, policies);
-            return new DemoHost(hostId, platformTpm, vtpms, policies, engine);
+            return new BenchHost(hostId, platformTpm, vtpms, policies, engine);
         } catch (IOException | HypervisorException | PlatformException | RuntimeException e) {
             platformTpm.close();
             throw e;
