@@ -29,6 +29,8 @@ import org.vtpmmigrate.hypervisor.VtpmStore;
 
 /** What the engine's figures are compared with: the same work done without attestation or sealing. */
 final class BenchBaselines {
+    /** Each QEMU, swtpm or migration step of the bench. */
+    static final java.time.Duration TIMEOUT = java.time.Duration.ofSeconds(60);
     private static final int CHUNK = 64 * 1024;
     private static final Duration CREDENTIAL_VALIDITY = Duration.ofHours(1);
 
@@ -59,7 +61,7 @@ final class BenchBaselines {
                     out.write(chunk, 0, (int) Math.min(CHUNK, left));
                 }
             }
-            long got = received.get(BenchHost.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            long got = received.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             long nanos = System.nanoTime() - start;
             if (got != bytes) {
                 throw new IOException("plain socket copy received " + got + " of " + bytes + " bytes");
@@ -103,12 +105,12 @@ final class BenchBaselines {
     static PlainMigration plainRelayMigration(VmConfig config, Path work) throws HypervisorException, IOException {
         return onFreshPair(config, work, (source, destination) -> {
             long start = System.nanoTime();
-            try (IncomingMigration in = destination.migrateIn(BenchHost.TIMEOUT);
+            try (IncomingMigration in = destination.migrateIn(TIMEOUT);
                     OutgoingMigration out = source.migrateOut(MigrationSettings.defaults())) {
                 relay(out.data(), in.data());
                 in.endOfStream();
-                MigrationStats stats = out.awaitCompletion(BenchHost.TIMEOUT);
-                in.awaitCompletion(BenchHost.TIMEOUT);
+                MigrationStats stats = out.awaitCompletion(TIMEOUT);
+                in.awaitCompletion(TIMEOUT);
                 double totalMs = (System.nanoTime() - start) / 1e6;
                 return new PlainMigration(totalMs, stats.downtimeMillis());
             }
@@ -128,21 +130,21 @@ final class BenchBaselines {
         }
         return onFreshPair(config, work, (source, destination) -> QemuMigration.of(tls
                 ? DirectQemuMigration.overTls(source, credentials, destination, credentials,
-                        MigrationSettings.defaults(), BenchHost.TIMEOUT)
-                : DirectQemuMigration.overTcp(source, destination, MigrationSettings.defaults(), BenchHost.TIMEOUT)));
+                        MigrationSettings.defaults(), TIMEOUT)
+                : DirectQemuMigration.overTcp(source, destination, MigrationSettings.defaults(), TIMEOUT)));
     }
 
     private static <T> T onFreshPair(VmConfig config, Path work, PairMigration<T> migration)
             throws HypervisorException, IOException {
         VtpmStore sourceStore = VtpmStore.open(work.resolve("source-store"));
         VtpmStore destinationStore = VtpmStore.open(work.resolve("destination-store"));
-        VtpmInstance sourceVtpm = sourceStore.create(config.name(), BenchHost.TIMEOUT);
+        VtpmInstance sourceVtpm = sourceStore.create(config.name(), TIMEOUT);
         VtpmInstance destinationVtpm = destinationStore.createIncoming(sourceVtpm.epoch().next());
         // short run directory names: they hold unix sockets, whose paths are limited to 107 bytes
         try (VirtualMachine source = VirtualMachine.launch(config, work.resolve("s"),
-                sourceVtpm.startForQemu(BenchHost.TIMEOUT), BenchHost.TIMEOUT);
+                sourceVtpm.startForQemu(TIMEOUT), TIMEOUT);
                 VirtualMachine destination = VirtualMachine.launchIncoming(config, work.resolve("d"),
-                        destinationVtpm.startForQemu(BenchHost.TIMEOUT), BenchHost.TIMEOUT)) {
+                        destinationVtpm.startForQemu(TIMEOUT), TIMEOUT)) {
             return migration.migrate(source, destination);
         }
     }

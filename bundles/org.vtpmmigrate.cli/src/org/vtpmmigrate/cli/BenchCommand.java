@@ -6,16 +6,30 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
-import org.vtpmmigrate.engine.internal.migration.FaultInjection;
-import org.vtpmmigrate.engine.internal.migration.ReferencePcrPolicy;
+import org.vtpmmigrate.attest.HashAlgorithm;
+import org.vtpmmigrate.attest.policy.Policy;
+import org.vtpmmigrate.attest.policy.PolicyJson;
+import org.vtpmmigrate.engine.internal.AgentSettings;
+import org.vtpmmigrate.engine.internal.host.EngineHost;
+import org.vtpmmigrate.engine.internal.host.LocalHostKit;
 import org.vtpmmigrate.engine.migration.MigrationResult;
 import org.vtpmmigrate.hypervisor.LaunchMeasurement;
 import org.vtpmmigrate.hypervisor.VmConfig;
 import org.vtpmmigrate.protocol.Phase;
+import org.vtpmmigrate.tpm.PcrBank;
+import org.vtpmmigrate.tpm.PcrSelection;
+import org.vtpmmigrate.tpm.PcrValues;
 
 /**
  * Measures, in one process and with baselines from the same process: the handshake over repeated
@@ -88,30 +102,24 @@ final class BenchCommand implements Command {
                 .accelerator(VmConfig.Accelerator.TCG).memoryFile(randomFile(work.resolve("ram.bin"), memoryMiB))
                 .build();
 
-        progress.println("bench: starting host-a and host-b");
-        BenchHost.PlatformTpm tpmA = BenchHost.PlatformTpm.start(work.resolve("host-a/platform-tpm"));
-        started.add(tpmA);
-        BenchHost.PlatformTpm tpmB = BenchHost.PlatformTpm.start(work.resolve("host-b/platform-tpm"));
-        started.add(tpmB);
-        started.remove(tpmA);
-        BenchHost a = BenchHost.start("host-a", work.resolve("host-a"), tpmA, List.of(tpmB), FaultInjection.NONE);
+        progress.println("bench: starting host-a and host-b (as agents run them, in this process)");
+        LocalHostKit kit = LocalHostKit.prepare(work.resolve("hosts"), List.of("host-a", "host-b"), Map.of(), Map.of());
+        EngineHost a = EngineHost.start(AgentSettings.parse(kit.host("host-a").settings()));
         started.add(a);
-        started.remove(tpmB);
-        BenchHost b = BenchHost.start("host-b", work.resolve("host-b"), tpmB, List.of(tpmA), FaultInjection.NONE);
+        EngineHost b = EngineHost.start(AgentSettings.parse(kit.host("host-b").settings()));
         started.add(b);
-        a.engine.enrol(b.engine.identity().peerAddress());
-        b.engine.enrol(a.engine.identity().peerAddress());
-        ReferencePcrPolicy policy = ReferencePcrPolicy.fromHost(POLICY_ID, a.engine.platform())
-                .allowVm(LaunchMeasurement.of(idle)).allowVm(LaunchMeasurement.of(random)).build();
-        a.policies.put(policy);
-        b.policies.put(policy);
+        a.engine().enrol(b.engine().identity().peerAddress());
+        b.engine().enrol(a.engine().identity().peerAddress());
+        String policy = PolicyJson.write(referencePolicy(a, List.of(idle, random)));
+        a.storePolicy(POLICY_ID, policy);
+        b.storePolicy(POLICY_ID, policy);
 
         BenchFigures.Handshake handshake = idleRoundTrips(a, b, idle, runs, progress);
 
         progress.println("bench: migrating " + memoryMiB + " MiB of random RAM through the engine");
-        a.engine.start(random);
+        a.engine().start(random);
         MigrationResult engineRun = migrateOnce(a, b, random);
-        b.engine.stop(RANDOM_VM);
+        b.engine().stop(RANDOM_VM);
         long streamBytes = engineRun.streamBytes();
         double transferNanos = engineRun.timings().phase(Phase.TRANSFER).toNanos();
         progress.println("bench: copying " + streamBytes + " bytes over a plain loopback socket");
@@ -130,37 +138,57 @@ final class BenchCommand implements Command {
                         downtimeMs(engineRun), plain.totalMs(), plain.downtimeMs(), qemuTcp, qemuTls));
     }
 
+    /** Host-a's boot PCRs as they are, and the bench's VMs. */
+    private static Policy referencePolicy(EngineHost host, List<VmConfig> vms) throws Exception {
+        int[] boot = {0, 1, 2, 3, 4, 5, 6, 7};
+        PcrValues now = host.engine().platform().readPcrs(PcrSelection.of(PcrBank.SHA256, boot));
+        int launchPcr = host.engine().platform().launchPcr();
+        Policy.Builder policy = Policy.builder(POLICY_ID).pcrSelection(org.vtpmmigrate.attest.tpm2.PcrSelection
+                .builder().select(HashAlgorithm.SHA256, 0, 1, 2, 3, 4, 5, 6, 7, launchPcr).build());
+        for (int pcr : boot) {
+            policy.referenceValues(HashAlgorithm.SHA256, pcr, List.of(HexFormat.of().formatHex(
+                    now.value(PcrBank.SHA256, pcr))));
+        }
+        SortedMap<String, SortedSet<String>> allowed = new TreeMap<>();
+        for (VmConfig vm : vms) {
+            for (LaunchMeasurement.Event e : LaunchMeasurement.of(vm).events()) {
+                allowed.computeIfAbsent(e.name(), n -> new TreeSet<>()).add(HexFormat.of().formatHex(e.contentDigest()));
+            }
+        }
+        return policy.vmLaunch(new Policy.VmLaunchRules(OptionalInt.of(launchPcr), allowed)).build();
+    }
+
     /** Starts the idle VM on A and moves it back and forth {@code runs} times, then stops it. */
-    private static BenchFigures.Handshake idleRoundTrips(BenchHost a, BenchHost b, VmConfig idle, int runs,
+    private static BenchFigures.Handshake idleRoundTrips(EngineHost a, EngineHost b, VmConfig idle, int runs,
             PrintStream progress) throws Exception {
-        a.engine.start(idle);
+        a.engine().start(idle);
         double[] handshakeMs = new double[runs];
         double[] totalMs = new double[runs];
         double[] downtimeMs = new double[runs];
-        BenchHost from = a;
-        BenchHost to = b;
+        EngineHost from = a;
+        EngineHost to = b;
         for (int i = 0; i < runs; i++) {
             MigrationResult result = migrateOnce(from, to, idle);
             handshakeMs[i] = result.timings().handshake().toNanos() / 1e6;
             totalMs[i] = result.timings().total().toNanos() / 1e6;
             downtimeMs[i] = downtimeMs(result);
             progress.printf("bench: idle run %d/%d %s -> %s: handshake %.1f ms, total %.1f ms%n", i + 1, runs,
-                    from.hostId, to.hostId, handshakeMs[i], totalMs[i]);
-            BenchHost previous = from;
+                    from.hostId(), to.hostId(), handshakeMs[i], totalMs[i]);
+            EngineHost previous = from;
             from = to;
             to = previous;
         }
-        from.engine.stop(IDLE_VM);
+        from.engine().stop(IDLE_VM);
         return new BenchFigures.Handshake(runs, handshakeMs, totalMs, downtimeMs);
     }
 
     /** Defines {@code vm} (running on {@code from}) on the destination, migrates it there; it must commit. */
-    private static MigrationResult migrateOnce(BenchHost from, BenchHost to, VmConfig vm) throws Exception {
-        to.engine.define(vm);
-        MigrationResult result = from.engine.migrate(vm.name(), to.engine.identity().peerAddress(), POLICY_ID)
-                .await(BenchHost.TIMEOUT.multipliedBy(3));
+    private static MigrationResult migrateOnce(EngineHost from, EngineHost to, VmConfig vm) throws Exception {
+        to.engine().define(vm);
+        MigrationResult result = from.engine().migrate(vm.name(), to.engine().identity().peerAddress(), POLICY_ID)
+                .await(BenchBaselines.TIMEOUT.multipliedBy(3));
         if (!result.committed()) {
-            throw new IllegalStateException("migration of " + vm.name() + " from " + from.hostId + " to " + to.hostId
+            throw new IllegalStateException("migration of " + vm.name() + " from " + from.hostId() + " to " + to.hostId()
                     + " ended " + result.status() + result.failure().map(f -> ": " + f.reason() + " - " + f.detail())
                             .orElse(""));
         }

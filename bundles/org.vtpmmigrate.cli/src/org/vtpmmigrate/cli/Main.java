@@ -25,6 +25,12 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // the engine's progress logs are for agents; a command reports on its own output
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        root.setLevel(java.util.logging.Level.WARNING);
+        for (java.util.logging.Handler h : root.getHandlers()) {
+            h.setLevel(java.util.logging.Level.WARNING);
+        }
         System.exit(withAllCommands().run(Arrays.asList(args), System.out, System.err).code());
     }
 

@@ -63,6 +63,7 @@ public final class ConsolePreferences {
         char[] passphrase = new char[0];
         Optional<Path> inventory;
         boolean discovery;
+        int refreshSeconds;
         List<ConsoleSettings.AddedHost> added;
 
         Pending(ConsoleSettings s) {
@@ -72,11 +73,13 @@ public final class ConsolePreferences {
             key = s.identityKey();
             inventory = s.inventoryFile();
             discovery = s.discoveryEnabled();
+            refreshSeconds = s.refreshSeconds();
             added = new ArrayList<>(s.addedHosts());
         }
 
         ConsoleSettings settings() {
-            return new ConsoleSettings(administratorCa, certificate, key, ekCas, inventory, discovery, added);
+            return new ConsoleSettings(administratorCa, certificate, key, ekCas, inventory, discovery, added,
+                    refreshSeconds);
         }
     }
 
@@ -314,6 +317,7 @@ public final class ConsolePreferences {
         private Text inventory;
         private Label inventoryInfo;
         private Button discovery;
+        private org.eclipse.swt.widgets.Spinner refresh;
         private org.eclipse.swt.widgets.List added;
 
         HostsPage(Pending pending) {
@@ -336,6 +340,11 @@ public final class ConsolePreferences {
             discovery.setSelection(pending.discovery);
             discovery.addListener(SWT.Selection, e -> pending.discovery = discovery.getSelection());
             GridDataFactory.fillDefaults().span(3, 1).applyTo(discovery);
+            new Label(c, SWT.NONE).setText("Refresh every:");
+            refresh = new org.eclipse.swt.widgets.Spinner(c, SWT.BORDER);
+            refresh.setValues(pending.refreshSeconds, 0, ConsoleSettings.MAX_REFRESH_SECONDS, 0, 1, 10);
+            refresh.addListener(SWT.Modify, e -> pending.refreshSeconds = refresh.getSelection());
+            new Label(c, SWT.NONE).setText("seconds (0: only when asked)");
             Label l = new Label(c, SWT.NONE);
             l.setText("Added by hand:");
             GridDataFactory.swtDefaults().align(SWT.BEGINNING, SWT.BEGINNING).applyTo(l);

@@ -23,8 +23,8 @@ import org.vtpmmigrate.management.HostInfo;
 /**
  * A host's enrolment: what the agent reports (EK certificate, AK, when), what the console can check
  * itself from fresh evidence (the EK certificate chain against the trusted TPM CAs, and whether the
- * AK that quotes now is the enrolled one), and what it cannot (credential activation runs on the
- * agent; the management API has no call to start or repeat it).
+ * AK that quotes now is the enrolled one), what it cannot (credential activation runs on the
+ * agent), and the peers the agent has enrolled in turn ("Enrol peer..." in the Hosts part adds one).
  */
 public final class EnrolmentDialog extends Dialog {
     public static final String TITLE_PREFIX = "Enrolment of ";
@@ -128,7 +128,7 @@ public final class EnrolmentDialog extends Dialog {
                     ? "  no evidence: " + a.attestationProblem().oneLine() + "\n" : "  no evidence yet\n");
         } else {
             EvidenceReport r = report.get();
-            EkChain chain = EkChain.check(r.evidence().ekCertificateChain(), model.settings().ekCaCertificates());
+            EkChain chain = EkChain.check(r.evidence().ekCertificateChain(), model.ekCaCertificates());
             out.append("  EK chain:        ").append(chain.trusted() ? "trusted" : "NOT trusted").append(" - ")
                     .append(chain.explanation()).append('\n');
             for (X509Certificate c : chain.certificates()) {
@@ -139,8 +139,18 @@ public final class EnrolmentDialog extends Dialog {
             out.append("  quoting AK:      ").append(r.evidence().akName()).append('\n');
             out.append("  AK activation:   ").append(r.akBoundToEk() ? "the quoting AK is the enrolled AK"
                     : "the quoting AK is NOT the AK the agent reports as enrolled").append(" (activation itself runs"
-                            + " on the agent; the management API offers no call to repeat it)").append('\n');
+                            + " on the agent)").append('\n');
             out.append("  evidence from:   ").append(r.receivedAt()).append('\n');
+        }
+        out.append("\nPeers this agent has enrolled\n");
+        if (a.peers() == null) {
+            out.append("  not listed\n");
+        } else if (a.peers().isEmpty()) {
+            out.append("  none: enrol the hosts it migrates with (Enrol peer... in the Hosts part)\n");
+        } else {
+            a.peers().forEach(p -> out.append("  ").append(p.hostId()).append(" at ").append(p.address())
+                    .append(", EK ").append(p.ekCertificateSubject()).append(", since ").append(p.enrolledAt())
+                    .append('\n'));
         }
         text.setText(out.toString());
     }

@@ -10,6 +10,7 @@ import org.vtpmmigrate.attest.policy.Policy;
 import org.vtpmmigrate.console.model.AgentPolicies;
 import org.vtpmmigrate.console.model.ConsoleModel;
 import org.vtpmmigrate.console.model.EvidenceReport;
+import org.vtpmmigrate.console.model.MigrationWatch;
 import org.vtpmmigrate.management.VmSummary;
 
 /**
@@ -99,7 +100,13 @@ public final class MigrationWizard extends Wizard {
     @Override
     public boolean performCancel() {
         if (choice.migrationId != null) {
-            // the run goes on on the source agent: the management API offers no call to abort it
+            boolean followed = model.migrations().run(choice.migrationId).map(MigrationWatch.Run::followed)
+                    .orElse(false);
+            if (followed && runPage.runInProgress()) {
+                // closing the wizard on a run it follows ends the run: nobody would see it through otherwise
+                model.migrations().cancel(choice.migrationId, failure -> System.getLogger(MigrationWizard.class
+                        .getName()).log(System.Logger.Level.WARNING, failure.oneLine()));
+            }
             model.migrations().stopFollowing(choice.migrationId);
         }
         return true;

@@ -30,6 +30,7 @@ import org.vtpmmigrate.management.StartMigrationRequest;
 final class RunPage extends WizardPage {
     static final String TITLE = "Migrating";
     static final String STOP_LABEL = "Stop following";
+    static final String CANCEL_LABEL = "Cancel migration";
 
     private final MigrationWizard wizard;
     private Label phase;
@@ -37,6 +38,7 @@ final class RunPage extends WizardPage {
     private Label figures;
     private Table verdicts;
     private Button stop;
+    private Button cancel;
     private boolean started;
     private final ModelEvents.Listener listener;
 
@@ -74,14 +76,20 @@ final class RunPage extends WizardPage {
             column.setWidth(Integer.parseInt(col[1]));
         }
         GridDataFactory.fillDefaults().grab(true, true).span(2, 1).applyTo(verdicts);
-        stop = new Button(c, SWT.PUSH);
+        Composite buttons = new Composite(c, SWT.NONE);
+        GridLayoutFactory.fillDefaults().numColumns(2).applyTo(buttons);
+        cancel = new Button(buttons, SWT.PUSH);
+        cancel.setText(CANCEL_LABEL);
+        cancel.setEnabled(false);
+        cancel.addListener(SWT.Selection, e -> cancelRun());
+        stop = new Button(buttons, SWT.PUSH);
         stop.setText(STOP_LABEL);
         stop.setEnabled(false);
         stop.addListener(SWT.Selection, e -> stopFollowing());
         Label note = new Label(c, SWT.WRAP);
-        note.setText("The agents' API has no call to abort a run: stopping only stops following it here; the"
-                + " source agent goes on, and aborts by itself if any check fails.");
-        GridDataFactory.fillDefaults().grab(true, false).applyTo(note);
+        note.setText("Cancel migration asks the source agent to end the run before it commits: the VM keeps running"
+                + " on the source. Stop following only stops following it here; the run goes on.");
+        GridDataFactory.fillDefaults().grab(true, false).hint(400, SWT.DEFAULT).applyTo(note);
         wizard.model.events().add(listener);
         c.addListener(SWT.Dispose, e -> wizard.model.events().remove(listener));
         setControl(c);
@@ -112,6 +120,7 @@ final class RunPage extends WizardPage {
                     ch.migrationId = id;
                     if (!stop.isDisposed()) {
                         stop.setEnabled(true);
+                        cancel.setEnabled(true);
                         show();
                     }
                 }),
@@ -129,10 +138,32 @@ final class RunPage extends WizardPage {
         setPageComplete(false);
     }
 
+    private void cancelRun() {
+        String id = wizard.choice.migrationId;
+        if (id == null) {
+            return;
+        }
+        cancel.setEnabled(false);
+        setMessage("Asking " + wizard.choice.sourceHostId + " to cancel " + id + "...", IMessageProvider.INFORMATION);
+        wizard.model.migrations().cancel(id, failure -> wizard.later(() -> {
+            if (!phase.isDisposed()) {
+                setMessage(failure.oneLine(), IMessageProvider.ERROR);
+                cancel.setEnabled(!wizard.model.migrations().run(id).map(MigrationWatch.Run::finished).orElse(true));
+            }
+        }));
+    }
+
+    /** Whether a run was started here and has not ended (what closing the wizard would leave running). */
+    boolean runInProgress() {
+        return wizard.choice.migrationId != null && !wizard.model.migrations().run(wizard.choice.migrationId)
+                .map(MigrationWatch.Run::finished).orElse(true);
+    }
+
     private void stopFollowing() {
         if (wizard.choice.migrationId != null) {
             wizard.model.migrations().stopFollowing(wizard.choice.migrationId);
             stop.setEnabled(false);
+            cancel.setEnabled(false);
             setMessage("No longer following " + wizard.choice.migrationId + "; it goes on on " + wizard.choice.sourceHostId
                     + ". Its outcome will be in the attestation log.", IMessageProvider.WARNING);
         }
@@ -169,6 +200,7 @@ final class RunPage extends WizardPage {
             if (s.finished()) {
                 progress.setSelection(s.result().outcome().equals("COMMITTED") ? 1000 : progress.getSelection());
                 stop.setEnabled(false);
+                cancel.setEnabled(false);
                 setMessage("The run ended: " + s.result().outcome() + ". Next shows the result.",
                         "COMMITTED".equals(s.result().outcome()) ? IMessageProvider.INFORMATION : IMessageProvider.ERROR);
                 setPageComplete(true);

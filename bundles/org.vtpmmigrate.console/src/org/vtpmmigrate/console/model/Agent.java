@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import org.vtpmmigrate.management.HostInfo;
+import org.vtpmmigrate.management.PeerSummary;
 import org.vtpmmigrate.management.VmSummary;
 
 /**
@@ -26,13 +27,15 @@ import org.vtpmmigrate.management.VmSummary;
  * @param lastContact when the agent last answered, or null
  * @param hostInfo what the agent last said about itself, or null
  * @param vms the agent's VMs as last listed, or null when never listed
+ * @param peers the hosts the agent has enrolled as last listed, or null when never listed (or the
+ *        agent does not list them)
  * @param attestation the console's last check of the host's evidence, or null
  * @param attestationProblem why the last attempt to check the evidence failed, or null
  * @param attesting whether a check is running now
  */
 public record Agent(String hostId, URI baseUri, Set<AgentSource> sources, Reachability reachability,
         Failure contactProblem, Instant lastContact, HostInfo hostInfo, List<VmSummary> vms,
-        EvidenceReport attestation, Failure attestationProblem, boolean attesting) {
+        List<PeerSummary> peers, EvidenceReport attestation, Failure attestationProblem, boolean attesting) {
 
     public Agent {
         Objects.requireNonNull(hostId, "hostId");
@@ -40,12 +43,13 @@ public record Agent(String hostId, URI baseUri, Set<AgentSource> sources, Reacha
         Objects.requireNonNull(reachability, "reachability");
         sources = sources.isEmpty() ? Collections.emptySet() : Collections.unmodifiableSet(EnumSet.copyOf(sources));
         vms = vms == null ? null : List.copyOf(vms);
+        peers = peers == null ? null : List.copyOf(peers);
     }
 
     /** A newly listed agent, not contacted yet. */
     public static Agent listed(String hostId, URI baseUri, Set<AgentSource> sources) {
         return new Agent(hostId, baseUri, sources, Reachability.NOT_CONTACTED, null, null, null, null, null, null,
-                false);
+                null, false);
     }
 
     /** {@code host:port} of the management API. */
@@ -66,6 +70,16 @@ public record Agent(String hostId, URI baseUri, Set<AgentSource> sources, Reacha
         return vms == null ? Optional.empty() : Optional.of(vms.size());
     }
 
+    /** The number of enrolled peers, or empty when they were never listed. */
+    public Optional<Integer> peerCount() {
+        return peers == null ? Optional.empty() : Optional.of(peers.size());
+    }
+
+    /** Whether the console started this agent itself (a local demo host). */
+    public boolean local() {
+        return sources.contains(AgentSource.LOCAL);
+    }
+
     /**
      * The agent answers under another host id than it is listed with (a wrong inventory line, or
      * another agent on that address): the console says so rather than mixing the two up.
@@ -79,37 +93,37 @@ public record Agent(String hostId, URI baseUri, Set<AgentSource> sources, Reacha
 
     Agent withSources(Set<AgentSource> newSources, URI newBaseUri) {
         return new Agent(hostId, newBaseUri, newSources, reachability, contactProblem, lastContact, hostInfo, vms,
-                attestation, attestationProblem, attesting);
+                peers, attestation, attestationProblem, attesting);
     }
 
     Agent contacting() {
         return new Agent(hostId, baseUri, sources, reachability == Reachability.NOT_CONTACTED
                 || reachability == Reachability.UNREACHABLE ? Reachability.CONTACTING : reachability, contactProblem,
-                lastContact, hostInfo, vms, attestation, attestationProblem, attesting);
+                lastContact, hostInfo, vms, peers, attestation, attestationProblem, attesting);
     }
 
-    Agent answered(HostInfo info, List<VmSummary> vmList, Instant at) {
-        return new Agent(hostId, baseUri, sources, Reachability.REACHABLE, null, at, info, vmList, attestation,
-                attestationProblem, attesting);
+    Agent answered(HostInfo info, List<VmSummary> vmList, List<PeerSummary> peerList, Instant at) {
+        return new Agent(hostId, baseUri, sources, Reachability.REACHABLE, null, at, info, vmList, peerList,
+                attestation, attestationProblem, attesting);
     }
 
     Agent contactFailed(Reachability state, Failure problem) {
-        return new Agent(hostId, baseUri, sources, state, problem, lastContact, hostInfo, vms, attestation,
-                attestationProblem, attesting);
+        return new Agent(hostId, baseUri, sources, state, problem, lastContact, hostInfo, vms, peers,
+                attestation, attestationProblem, attesting);
     }
 
     Agent attesting(boolean running) {
         return new Agent(hostId, baseUri, sources, reachability, contactProblem, lastContact, hostInfo, vms,
-                attestation, running ? null : attestationProblem, running);
+                peers, attestation, running ? null : attestationProblem, running);
     }
 
     Agent attested(EvidenceReport report) {
         return new Agent(hostId, baseUri, sources, Reachability.REACHABLE, null, report.receivedAt(), hostInfo, vms,
-                report, null, false);
+                peers, report, null, false);
     }
 
     Agent attestationFailed(Failure problem) {
         return new Agent(hostId, baseUri, sources, reachability, contactProblem, lastContact, hostInfo, vms,
-                attestation, problem, false);
+                peers, attestation, problem, false);
     }
 }

@@ -7,7 +7,9 @@ public enum AgentSource {
     /** Announced by DNS-SD. */
     DISCOVERY("DNS-SD"),
     /** Added by the administrator. */
-    ADDED("added by hand");
+    ADDED("added by hand"),
+    /** Started by the console itself (local demo hosts); never kept in the settings. */
+    LOCAL("this console");
 
     private final String label;
 

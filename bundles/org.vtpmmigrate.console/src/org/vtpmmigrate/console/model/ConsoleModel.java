@@ -1,13 +1,13 @@
 package org.vtpmmigrate.console.model;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.Collection;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,29 +17,23 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
-import org.eclipse.core.runtime.IProgressMonitor;
-import org.eclipse.core.runtime.IStatus;
-import org.eclipse.core.runtime.Status;
 import org.eclipse.core.runtime.jobs.Job;
-import org.osgi.framework.Bundle;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.FrameworkUtil;
-import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.framework.ServiceReference;
 import org.osgi.service.prefs.BackingStoreException;
 import org.vtpmmigrate.attest.HashAlgorithm;
 import org.vtpmmigrate.attest.policy.Policy;
 import org.vtpmmigrate.attest.tpm2.PcrSelection;
-import org.vtpmmigrate.discovery.HostDirectory;
+import org.vtpmmigrate.discovery.DnsSdDirectory;
 import org.vtpmmigrate.discovery.HostEntry;
 import org.vtpmmigrate.discovery.internal.InventoryFile;
 import org.vtpmmigrate.management.ClientSettings;
+import org.vtpmmigrate.management.EnrolPeerRequest;
 import org.vtpmmigrate.management.EvidenceRequest;
 import org.vtpmmigrate.management.HostEvidence;
 import org.vtpmmigrate.management.HostInfo;
 import org.vtpmmigrate.management.ManagementClient;
 import org.vtpmmigrate.management.ManagementException;
 import org.vtpmmigrate.management.ManagementService;
+import org.vtpmmigrate.management.PeerSummary;
 import org.vtpmmigrate.management.TlsCredentials;
 import org.vtpmmigrate.management.VmDetails;
 import org.vtpmmigrate.management.VmList;
@@ -53,10 +47,11 @@ import org.vtpmmigrate.management.VmList;
 public final class ConsoleModel {
     /** The job family of every job the model runs (to cancel them, or wait for them). */
     public static final Object JOB_FAMILY = ConsoleModel.class;
+    /** Agents announced by DNS-SD; open while discovery is enabled (guarded by this). */
+    private DnsSdDirectory dnsSd;
     /** The PCRs asked for when no policy names any: the boot PCRs, IMA's PCR 10, and 14 (shim's MOK list). */
     public static final String DEFAULT_PCR_SELECTION = "sha256:0-10,14";
     private static final int NONCE_BYTES = 32;
-    private static final System.Logger LOG = System.getLogger(ConsoleModel.class.getName());
 
     private final ModelEvents events = new ModelEvents();
     private final AgentRegistry agents = new AgentRegistry(events);
@@ -73,7 +68,27 @@ public final class ConsoleModel {
     private volatile Failure listingProblem;
     private volatile ActivePolicy activePolicy;
     private volatile String selectedHost;
+    private volatile LocalHosts localHosts;
     private volatile boolean disposed;
+    private final Job autoRefresh;
+
+    /**
+     * A host the console runs in its own process (a local demo host): listed while it runs, never
+     * kept in the settings, and reached with the credentials it was started with.
+     *
+     * @param peerAddress {@code host:port} of its migration protocol, what other hosts enrol it by
+     */
+    public record LocalHost(String hostId, URI baseUri, String peerAddress) {
+        public LocalHost {
+            validateHostId(hostId);
+            Objects.requireNonNull(baseUri, "baseUri");
+            Objects.requireNonNull(peerAddress, "peerAddress");
+        }
+    }
+
+    /** The local hosts with the credentials that reach them and the CAs of their TPMs' EK certificates. */
+    private record LocalHosts(List<LocalHost> hosts, TlsCredentials credentials, List<java.nio.file.Path> ekCas) {
+    }
 
     /** The policy host evidence is judged under, and where it came from. */
     public record ActivePolicy(Policy policy, String origin) {
@@ -90,6 +105,23 @@ public final class ConsoleModel {
         this.identity = ConsoleIdentity.load(settings, null);
         this.audit = new AuditCollection(this);
         this.migrations = new MigrationWatch(this);
+        this.autoRefresh = job("Refreshing the hosts", monitor -> {
+            refreshAll();
+            scheduleAutoRefresh();
+        });
+        autoRefresh.setSystem(true);
+    }
+
+    /**
+     * Contacts every agent again every {@link ConsoleSettings#refreshSeconds()} (from now on, replacing
+     * any earlier schedule); nothing when that is 0.
+     */
+    public void scheduleAutoRefresh() {
+        int seconds = settings.refreshSeconds();
+        autoRefresh.cancel();
+        if (seconds > 0 && !disposed) {
+            autoRefresh.schedule(seconds * 1000L);
+        }
     }
 
     public ModelEvents events() {
@@ -144,7 +176,67 @@ public final class ConsoleModel {
             store.save(newSettings);
         } finally {
             refreshAll();
+            scheduleAutoRefresh();
         }
+    }
+
+    /**
+     * Lists hosts the console runs itself, replacing any listed before, and contacts them. They are
+     * reached with {@code credentials}, whatever the console's own identity is, and their EK
+     * certificates are checked against {@code ekCaCertificates} as well as the trusted TPM CAs.
+     */
+    public void addLocalHosts(List<LocalHost> hosts, TlsCredentials credentials,
+            List<java.nio.file.Path> ekCaCertificates) {
+        localHosts = new LocalHosts(List.copyOf(hosts), Objects.requireNonNull(credentials, "credentials"),
+                List.copyOf(ekCaCertificates));
+        clients.clear();
+        refreshAll();
+    }
+
+    /** Stops listing the local hosts. */
+    public void removeLocalHosts() {
+        localHosts = null;
+        clients.clear();
+        relist();
+    }
+
+    /** The hosts the console runs itself, while it runs them. */
+    public List<LocalHost> localHosts() {
+        LocalHosts l = localHosts;
+        return l == null ? List.of() : l.hosts();
+    }
+
+    /** The CA certificates EK certificates may chain to: the trusted TPM CAs and those of the local hosts. */
+    public List<java.nio.file.Path> ekCaCertificates() {
+        LocalHosts l = localHosts;
+        List<java.nio.file.Path> out = new ArrayList<>(settings.ekCaCertificates());
+        if (l != null) {
+            out.addAll(l.ekCas());
+        }
+        return out;
+    }
+
+    /**
+     * The migration protocol address of a host, as far as the console knows it: a local host's own,
+     * else where some agent has it enrolled. The management API does not tell an agent's protocol
+     * port, so for other hosts the administrator has to.
+     */
+    public Optional<String> peerAddressOf(String hostId) {
+        for (LocalHost h : localHosts()) {
+            if (h.hostId().equals(hostId)) {
+                return Optional.of(h.peerAddress());
+            }
+        }
+        for (Agent a : agents.all()) {
+            if (a.peers() != null) {
+                for (PeerSummary p : a.peers()) {
+                    if (p.hostId().equals(hostId)) {
+                        return Optional.of(p.address());
+                    }
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     /** Adds (or re-addresses) an agent by hand; it is kept in the settings. */
@@ -217,10 +309,16 @@ public final class ConsoleModel {
             for (HostEntry e : discovered(problems)) {
                 list(listings, e, AgentSource.DISCOVERY);
             }
+        } else {
+            stopDiscovery();
         }
         for (ConsoleSettings.AddedHost h : s.addedHosts()) {
             listings.merge(h.hostId(), new AgentRegistry.Listing(h.baseUri(), EnumSet.of(AgentSource.ADDED)),
                     (a, b) -> merged(a, b));
+        }
+        for (LocalHost h : localHosts()) {
+            // a local host is what this console started: its address wins over any other listing
+            listings.put(h.hostId(), new AgentRegistry.Listing(h.baseUri(), EnumSet.of(AgentSource.LOCAL)));
         }
         listingProblem = problems.isEmpty() ? null : new Failure("Some agents could not be listed",
                 String.join("; ", problems), String.join("\n", problems));
@@ -240,33 +338,38 @@ public final class ConsoleModel {
         return new AgentRegistry.Listing(first.baseUri(), sources);
     }
 
-    /** Agents announced by DNS-SD: every {@link HostDirectory} service other than the inventory's. */
-    private static List<HostEntry> discovered(List<String> problems) {
-        Bundle bundle = FrameworkUtil.getBundle(ConsoleModel.class);
-        BundleContext context = bundle == null ? null : bundle.getBundleContext();
-        if (context == null) {
-            return List.of();
-        }
-        List<HostEntry> out = new ArrayList<>();
-        try {
-            Collection<ServiceReference<HostDirectory>> refs = context.getServiceReferences(HostDirectory.class,
-                    "(!(source=inventory))");
-            for (ServiceReference<HostDirectory> ref : refs) {
-                HostDirectory directory = context.getService(ref);
-                if (directory != null) {
-                    try {
-                        out.addAll(directory.hosts());
-                    } finally {
-                        context.ungetService(ref);
-                    }
+    /**
+     * Agents announced by DNS-SD on this machine's network, browsed from the first listing on while
+     * discovery is enabled. A network without multicast is a problem to show, not an error.
+     */
+    private List<HostEntry> discovered(List<String> problems) {
+        synchronized (this) {
+            if (dnsSd == null) {
+                InetAddress address = null;
+                try {
+                    address = InetAddress.getLocalHost();
+                    dnsSd = DnsSdDirectory.open(address);
+                } catch (IOException | RuntimeException e) {
+                    problems.add("DNS-SD discovery could not start on " + (address == null ? "this host"
+                            : address.getHostAddress()) + ": " + e.getMessage());
+                    return List.of();
                 }
             }
-        } catch (InvalidSyntaxException e) {
-            throw new IllegalStateException("constant service filter does not parse", e);
-        } catch (RuntimeException e) {
-            problems.add("DNS-SD discovery failed: " + e.getMessage());
+            return dnsSd.hosts();
         }
-        return out;
+    }
+
+    /** Stops browsing; discovery turned off or the console closing. */
+    private synchronized void stopDiscovery() {
+        if (dnsSd != null) {
+            try {
+                dnsSd.close();
+            } catch (IOException e) {
+                System.getLogger(ConsoleModel.class.getName()).log(System.Logger.Level.WARNING,
+                        "DNS-SD browsing did not stop cleanly: " + e.getMessage());
+            }
+            dnsSd = null;
+        }
     }
 
     /** Contacts one agent in the background: host information and VM list. */
@@ -285,10 +388,57 @@ public final class ConsoleModel {
             try {
                 HostInfo info = client.get().hostInfo();
                 VmList vms = client.get().vms();
-                agents.update(hostId, a -> a.answered(info, vms.vms(), clock.instant()));
+                List<PeerSummary> peers = peers(client.get());
+                agents.update(hostId, a -> a.answered(info, vms.vms(), peers, clock.instant()));
             } catch (ManagementException e) {
                 contactFailed(agent.get(), "Reading host information", e);
             }
+        });
+        job.schedule();
+        return job;
+    }
+
+    /** The agent's enrolled peers; null when it answers but does not list them (an older agent). */
+    private static List<PeerSummary> peers(ManagementService client) throws ManagementException {
+        try {
+            return client.peers().peers();
+        } catch (ManagementException e) {
+            if (e.reachedServer() && e.code() == org.vtpmmigrate.management.ErrorCode.NOT_FOUND) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Asks {@code hostId} to enrol the agent whose migration protocol listens at {@code peerAddress}
+     * (its EK certificate chain checked, its AK activated against the EK), then lists its peers again.
+     *
+     * @param done called with the enrolled peer, on the job's thread
+     * @param failed called with why it was not enrolled, on the job's thread
+     */
+    public Job enrolPeer(String hostId, String peerAddress, Consumer<PeerSummary> done, Consumer<Failure> failed) {
+        Job job = job("Enrolling " + peerAddress + " on " + hostId, monitor -> {
+            Optional<Agent> agent = agents.get(hostId);
+            Optional<ManagementService> client = agent.flatMap(this::client);
+            if (client.isEmpty()) {
+                failed.accept(identity.problem().orElse(Failure.of("Nothing was enrolled on " + hostId,
+                        hostId + " is not listed.")));
+                return;
+            }
+            PeerSummary peer;
+            try {
+                peer = client.get().enrolPeer(new EnrolPeerRequest(peerAddress));
+            } catch (ManagementException e) {
+                failed.accept(Failure.fromManagement("Enrolling the host at " + peerAddress, hostId,
+                        agent.get().address(), e));
+                return;
+            } catch (IllegalArgumentException e) {
+                failed.accept(Failure.of("Nothing was enrolled on " + hostId, e.getMessage()));
+                return;
+            }
+            refresh(hostId);
+            done.accept(peer);
         });
         job.schedule();
         return job;
@@ -413,7 +563,9 @@ public final class ConsoleModel {
 
     /** The client of an agent, or empty when the console has no identity to connect with. */
     Optional<ManagementService> client(Agent agent) {
-        Optional<TlsCredentials> credentials = identity.credentials();
+        LocalHosts local = localHosts;
+        Optional<TlsCredentials> credentials = local != null && agent.local() ? Optional.of(local.credentials())
+                : identity.credentials();
         if (credentials.isEmpty()) {
             return Optional.empty();
         }
@@ -452,40 +604,15 @@ public final class ConsoleModel {
 
     // ---------------------------------------------------------------- jobs
 
-    /** The work of a job; exceptions end the job with an error status naming it. */
-    @FunctionalInterface
-    interface Work {
-        void run(IProgressMonitor monitor) throws Exception;
-    }
-
-    Job job(String name, Work work) {
-        Job job = new Job(name) {
-            @Override
-            protected IStatus run(IProgressMonitor monitor) {
-                if (disposed || monitor.isCanceled()) {
-                    return Status.CANCEL_STATUS;
-                }
-                try {
-                    work.run(monitor);
-                    return Status.OK_STATUS;
-                } catch (Exception e) {
-                    LOG.log(System.Logger.Level.ERROR, name + " failed", e);
-                    return Status.error(name + " failed: " + e.getMessage(), e);
-                }
-            }
-
-            @Override
-            public boolean belongsTo(Object family) {
-                return family == JOB_FAMILY;
-            }
-        };
-        job.setSystem(false);
-        return job;
+    Job job(String name, Jobs.Work work) {
+        return Jobs.of(name, JOB_FAMILY, () -> disposed, work);
     }
 
     /** Stops the model's jobs; called when the workbench closes. */
     public void dispose() {
         disposed = true;
+        stopDiscovery();
+        autoRefresh.cancel();
         Job.getJobManager().cancel(JOB_FAMILY);
         char[] p = passphrase;
         if (p != null) {

@@ -20,6 +20,7 @@ public class ConsoleModelAddon {
         model = new ConsoleModel(new SettingsStore(), Clock.systemUTC());
         applicationContext.set(ConsoleModel.class, model);
         model.refreshAll();
+        model.scheduleAutoRefresh();
     }
 
     @PreDestroy

@@ -16,13 +16,18 @@ import java.util.Optional;
  * @param inventoryFile the static inventory ({@code host-id address:port} per line), or empty
  * @param discoveryEnabled whether agents announced by DNS-SD are listed
  * @param addedHosts agents the administrator added by hand
+ * @param refreshSeconds how often every agent is contacted again, in seconds; 0 for never
  */
 public record ConsoleSettings(Optional<Path> administratorCa, Optional<Path> identityCertificate,
         Optional<Path> identityKey, List<Path> ekCaCertificates, Optional<Path> inventoryFile, boolean discoveryEnabled,
-        List<AddedHost> addedHosts) {
+        List<AddedHost> addedHosts, int refreshSeconds) {
 
     /** Most EK CA files and added hosts kept: a console lists dozens, not thousands. */
     public static final int MAX_ENTRIES = 256;
+    /** The refresh interval of a new console. */
+    public static final int DEFAULT_REFRESH_SECONDS = 10;
+    /** The longest refresh interval accepted: one hour. */
+    public static final int MAX_REFRESH_SECONDS = 3600;
 
     public ConsoleSettings {
         Objects.requireNonNull(administratorCa, "administratorCa");
@@ -31,6 +36,10 @@ public record ConsoleSettings(Optional<Path> administratorCa, Optional<Path> ide
         Objects.requireNonNull(inventoryFile, "inventoryFile");
         ekCaCertificates = bounded(ekCaCertificates, "EK CA certificates");
         addedHosts = bounded(addedHosts, "added hosts");
+        if (refreshSeconds < 0 || refreshSeconds > MAX_REFRESH_SECONDS) {
+            throw new IllegalArgumentException("refresh interval " + refreshSeconds + " s is not 0 (never) to "
+                    + MAX_REFRESH_SECONDS + " s");
+        }
     }
 
     /** A host entered by hand: its id and management API address. */
@@ -41,30 +50,35 @@ public record ConsoleSettings(Optional<Path> administratorCa, Optional<Path> ide
         }
     }
 
-    /** Nothing configured; discovery on. */
+    /** Nothing configured; discovery on, refresh every {@value #DEFAULT_REFRESH_SECONDS} s. */
     public static ConsoleSettings empty() {
         return new ConsoleSettings(Optional.empty(), Optional.empty(), Optional.empty(), List.of(), Optional.empty(),
-                true, List.of());
+                true, List.of(), DEFAULT_REFRESH_SECONDS);
     }
 
     public ConsoleSettings withTrust(Optional<Path> administratorCa, List<Path> ekCaCertificates) {
         return new ConsoleSettings(administratorCa, identityCertificate, identityKey, ekCaCertificates, inventoryFile,
-                discoveryEnabled, addedHosts);
+                discoveryEnabled, addedHosts, refreshSeconds);
     }
 
     public ConsoleSettings withIdentity(Optional<Path> certificate, Optional<Path> key) {
         return new ConsoleSettings(administratorCa, certificate, key, ekCaCertificates, inventoryFile,
-                discoveryEnabled, addedHosts);
+                discoveryEnabled, addedHosts, refreshSeconds);
     }
 
     public ConsoleSettings withHosts(Optional<Path> inventory, boolean discovery) {
         return new ConsoleSettings(administratorCa, identityCertificate, identityKey, ekCaCertificates, inventory,
-                discovery, addedHosts);
+                discovery, addedHosts, refreshSeconds);
     }
 
     public ConsoleSettings withAddedHosts(List<AddedHost> hosts) {
         return new ConsoleSettings(administratorCa, identityCertificate, identityKey, ekCaCertificates, inventoryFile,
-                discoveryEnabled, hosts);
+                discoveryEnabled, hosts, refreshSeconds);
+    }
+
+    public ConsoleSettings withRefreshSeconds(int seconds) {
+        return new ConsoleSettings(administratorCa, identityCertificate, identityKey, ekCaCertificates, inventoryFile,
+                discoveryEnabled, addedHosts, seconds);
     }
 
     private static <T> List<T> bounded(List<T> list, String what) {

@@ -459,6 +459,14 @@ public final class EvidenceReport {
             }
         }
 
+        /**
+         * The policy's rules for a host: its VM launch rules judge a VM's launch measurements, which
+         * host evidence does not carry; the migration wizard checks them against the VM's details.
+         */
+        private static Policy hostPart(Policy policy) {
+            return policy.vmLaunch().isEmpty() ? policy : policy.toBuilder().vmLaunch(null).build();
+        }
+
         private void judgeUnder(TpmPublic ak, byte[] attest, byte[] signature, boolean akBoundToEk) {
             try {
                 Evidence.Builder e = Evidence.builder(Evidence.Quote.of(ak, attest, signature, claimed, nonce))
@@ -469,7 +477,7 @@ public final class EvidenceReport {
                 if (imaLog != null) {
                     e.imaLog(imaLog);
                 }
-                verdict = PolicyEvaluator.evaluate(policy, e.build());
+                verdict = PolicyEvaluator.evaluate(hostPart(policy), e.build());
                 for (Finding f : verdict.errors()) {
                     reasons.add(f.location().subject() + ": " + f.message());
                 }

@@ -135,7 +135,8 @@ public record Failure(String what, String why, String detail) {
         return !code.isServerCode() && code != ErrorCode.UNRECOGNIZED;
     }
 
-    static String stackTrace(Throwable e) {
+    /** The stack trace of {@code e} as text, cut to what a detail pane shows. */
+    public static String stackTrace(Throwable e) {
         StringWriter out = new StringWriter();
         e.printStackTrace(new PrintWriter(out));
         String text = out.toString();

@@ -88,8 +88,37 @@ public final class MigrationWatch {
     }
 
     /**
-     * Stops following a run. The management API has no call to abort a run, so the run goes on on
-     * its source agent; the console says so wherever it offers this.
+     * Asks the source agent to cancel a run that has not committed: the source resumes its VM, the
+     * destination discards what it received. The status the agent returns is shown like any other;
+     * a run that already ended stays as it ended.
+     *
+     * @param failed called with why the agent could not be asked or refused, on the job's thread
+     */
+    public Job cancel(String migrationId, Consumer<Failure> failed) {
+        Job job = model.job("Cancelling migration " + migrationId, monitor -> {
+            Run run = runs.get(migrationId);
+            Optional<ManagementService> client = run == null ? Optional.empty() : model.client(run.sourceHostId());
+            if (client.isEmpty()) {
+                failed.accept(Failure.of("Migration " + migrationId + " was not cancelled", run == null
+                        ? "The console does not follow it." : run.sourceHostId() + " is not listed any more."));
+                return;
+            }
+            try {
+                MigrationStatus status = client.get().cancelMigration(migrationId);
+                runs.computeIfPresent(migrationId, (id, r) -> r.with(status, null));
+                model.fire(ModelEvents.Topic.MIGRATION, migrationId);
+            } catch (ManagementException e) {
+                failed.accept(Failure.fromManagement("Cancelling migration " + migrationId, run.sourceHostId(),
+                        model.agents().get(run.sourceHostId()).map(Agent::address).orElse("?"), e));
+            }
+        });
+        job.schedule();
+        return job;
+    }
+
+    /**
+     * Stops following a run: the run goes on on its source agent (use {@link #cancel} to end it);
+     * the console says so wherever it offers this.
      */
     public void stopFollowing(String migrationId) {
         runs.computeIfPresent(migrationId, (id, r) -> new Run(r.sourceHostId(), id, r.status(), r.problem(), false));

@@ -26,6 +26,7 @@ public final class SettingsStore {
     private static final String INVENTORY = "inventoryFile";
     private static final String DISCOVERY = "discoveryEnabled";
     private static final String ADDED_HOSTS = "addedHosts";
+    private static final String REFRESH_SECONDS = "refreshSeconds";
     private static final System.Logger LOG = System.getLogger(SettingsStore.class.getName());
 
     private final IEclipsePreferences node;
@@ -56,7 +57,16 @@ public final class SettingsStore {
         }
         return new ConsoleSettings(path(node.get(ADMINISTRATOR_CA, "")), path(node.get(IDENTITY_CERTIFICATE, "")),
                 path(node.get(IDENTITY_KEY, "")), bounded(ekCas), path(node.get(INVENTORY, "")),
-                node.getBoolean(DISCOVERY, true), bounded(hosts));
+                node.getBoolean(DISCOVERY, true), bounded(hosts), refreshSeconds());
+    }
+
+    private int refreshSeconds() {
+        int seconds = node.getInt(REFRESH_SECONDS, ConsoleSettings.DEFAULT_REFRESH_SECONDS);
+        if (seconds < 0 || seconds > ConsoleSettings.MAX_REFRESH_SECONDS) {
+            LOG.log(System.Logger.Level.WARNING, "refresh interval dropped, out of range: " + seconds);
+            return ConsoleSettings.DEFAULT_REFRESH_SECONDS;
+        }
+        return seconds;
     }
 
     /** Stores the settings and flushes them to disk. */
@@ -69,6 +79,7 @@ public final class SettingsStore {
         node.putBoolean(DISCOVERY, settings.discoveryEnabled());
         node.put(ADDED_HOSTS, String.join("\n",
                 settings.addedHosts().stream().map(h -> h.hostId() + " " + h.baseUri()).toList()));
+        node.putInt(REFRESH_SECONDS, settings.refreshSeconds());
         node.flush();
     }
 

@@ -4,6 +4,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.eclipse.core.commands.ParameterizedCommand;
+import org.eclipse.e4.core.commands.ECommandService;
+import org.eclipse.e4.core.commands.EHandlerService;
 import org.eclipse.e4.ui.di.Focus;
 import org.eclipse.e4.ui.di.UISynchronize;
 import org.eclipse.e4.ui.workbench.modeling.EPartService;
@@ -19,7 +22,9 @@ import org.eclipse.swt.graphics.Color;
 import org.eclipse.swt.widgets.Button;
 import org.eclipse.swt.widgets.Composite;
 import org.eclipse.swt.widgets.Label;
+import org.eclipse.swt.widgets.Link;
 import org.vtpmmigrate.console.dialogs.AddHostDialog;
+import org.vtpmmigrate.console.dialogs.EnrolPeerDialog;
 import org.vtpmmigrate.console.dialogs.EnrolmentDialog;
 import org.vtpmmigrate.console.dialogs.MigrationWizard;
 import org.vtpmmigrate.console.model.Agent;
@@ -45,7 +50,11 @@ public class HostsPart {
 
     /** Column titles, in order. */
     public static final List<String> COLUMNS = List.of("Host", "Address", "Found by", "Connection", "Enrolment",
-            "Last verdict", "TPM", "VMs");
+            "Last verdict", "TPM", "VMs", "Peers");
+    /** The command that starts hosts inside the console, for a first run without any agent. */
+    public static final String START_DEMO_COMMAND = "org.vtpmmigrate.console.command.demo.start";
+    /** The text of the link offering it while no host is known. */
+    public static final String START_DEMO_LINK = "<a>Start local demo hosts</a>";
 
     @Inject
     private ConsoleModel model;
@@ -53,12 +62,18 @@ public class HostsPart {
     private UISynchronize sync;
     @Inject
     private EPartService partService;
+    @Inject
+    private ECommandService commandService;
+    @Inject
+    private EHandlerService handlerService;
 
     private Composite root;
     private Label summary;
+    private Link startDemo;
     private TableViewer viewer;
     private ProblemLine problemLine;
     private Button enrol;
+    private Button enrolPeer;
     private Button attest;
     private Button inspect;
     private Button migrate;
@@ -74,6 +89,13 @@ public class HostsPart {
     public void createControls(Composite parent) {
         root = PartControls.root(parent, ID);
         summary = PartControls.banner(root, "");
+        startDemo = new Link(root, SWT.WRAP);
+        startDemo.setText(START_DEMO_LINK + " - two hosts inside this console, each with a simulated TPM, enrolled"
+                + " with each other, a policy made from their evidence and a small VM to migrate. Nothing is installed;"
+                + " they stop when the console closes.");
+        startDemo.setFont(org.eclipse.jface.resource.JFaceResources.getBannerFont());
+        GridDataFactory.fillDefaults().grab(true, false).hint(400, SWT.DEFAULT).applyTo(startDemo);
+        startDemo.addListener(SWT.Selection, e -> startDemoHosts());
         Composite buttons = new Composite(root, SWT.NONE);
         RowLayoutFactory.fillDefaults().spacing(6).wrap(true).applyTo(buttons);
         GridDataFactory.fillDefaults().grab(true, false).applyTo(buttons);
@@ -81,6 +103,8 @@ public class HostsPart {
         PartControls.button(buttons, "Refresh", e -> model.refreshAll());
         enrol = PartControls.button(buttons, "Enrolment...", e -> selected().ifPresent(
                 a -> new EnrolmentDialog(root.getShell(), model, a.hostId()).open()));
+        enrolPeer = PartControls.button(buttons, "Enrol peer...", e -> selected().ifPresent(
+                a -> new EnrolPeerDialog(root.getShell(), model, a.hostId()).open()));
         attest = PartControls.button(buttons, "Attest now", e -> selected().ifPresent(a -> model.attest(a.hostId())));
         inspect = PartControls.button(buttons, "Open in inspector", e -> selected().ifPresent(this::openInInspector));
         migrate = PartControls.button(buttons, "Migrate a VM...", e -> MigrationWizard.open(root.getShell(), model,
@@ -98,6 +122,7 @@ public class HostsPart {
         column("Last verdict", 430, HostsPart::verdictText, HostsPart::verdictColour);
         column("TPM", 150, a -> a.info().map(HostInfo::tpmConnector).orElse(""), null);
         column("VMs", 45, a -> a.vmCount().map(String::valueOf).orElse(""), null);
+        column("Peers", 50, a -> a.peerCount().map(String::valueOf).orElse(""), null);
         GridDataFactory.fillDefaults().grab(true, true).hint(600, 200).applyTo(viewer.getTable());
         viewer.addSelectionChangedListener(e -> updateSelectionState());
         viewer.addDoubleClickListener(e -> selected().ifPresent(this::openInInspector));
@@ -189,6 +214,21 @@ public class HostsPart {
         partService.showPart(InspectorPart.ID, PartState.ACTIVATE);
     }
 
+    /** Whether every listed agent is a local demo host: those need no identity of the console's. */
+    private boolean onlyLocalHosts() {
+        List<Agent> all = model.agents().all();
+        return !all.isEmpty() && all.stream().allMatch(Agent::local);
+    }
+
+    private void startDemoHosts() {
+        ParameterizedCommand command = commandService.createCommand(START_DEMO_COMMAND, null);
+        if (command == null || !handlerService.canExecute(command)) {
+            problemLine.note("Local demo hosts cannot be started now: they are starting or running already.");
+            return;
+        }
+        handlerService.executeHandler(command);
+    }
+
     private void addHost() {
         new AddHostDialog(root.getShell(), model).open();
     }
@@ -204,6 +244,9 @@ public class HostsPart {
         keep.flatMap(id -> agents.stream().filter(a -> a.hostId().equals(id)).findFirst())
                 .ifPresent(a -> viewer.setSelection(new org.eclipse.jface.viewers.StructuredSelection(a)));
         summary.setText(summaryText(agents));
+        boolean offerDemo = agents.isEmpty();
+        startDemo.setVisible(offerDemo);
+        ((org.eclipse.swt.layout.GridData) startDemo.getLayoutData()).exclude = !offerDemo;
         updateSelectionState();
         root.layout(true, true);
     }
@@ -211,7 +254,7 @@ public class HostsPart {
     private String summaryText(List<Agent> agents) {
         if (agents.isEmpty()) {
             return "No engine agents are known yet. Agents appear here when they are listed in the inventory file,"
-                    + " announced by DNS-SD, or added by hand (Add host...).";
+                    + " announced by DNS-SD, or added by hand (Add host...). To try the console first:";
         }
         long reachable = agents.stream().filter(a -> a.reachability() == Reachability.REACHABLE).count();
         long unreachable = agents.stream().filter(a -> a.reachability() == Reachability.UNREACHABLE).count();
@@ -231,6 +274,7 @@ public class HostsPart {
         Optional<Agent> a = selected();
         boolean reachable = a.filter(x -> x.reachability() == Reachability.REACHABLE).isPresent();
         enrol.setEnabled(a.isPresent());
+        enrolPeer.setEnabled(reachable);
         attest.setEnabled(a.isPresent() && !a.get().attesting());
         inspect.setEnabled(a.isPresent());
         migrate.setEnabled(reachable && a.get().vmCount().orElse(0) > 0);
@@ -241,7 +285,7 @@ public class HostsPart {
         } else if (a.isPresent() && a.get().identityMismatch().isPresent()) {
             problemLine.note(a.get().hostId() + " is " + a.get().identityMismatch().get()
                     + ": check the inventory line or the agent's configuration.");
-        } else if (model.identity().problem().isPresent()) {
+        } else if (model.identity().problem().isPresent() && !onlyLocalHosts()) {
             problemLine.show(model.identity().problem().get());
         } else if (model.listingProblem().isPresent()) {
             problemLine.show(model.listingProblem().get());

@@ -82,6 +82,13 @@ public class PolicyPart {
     private final java.util.Map<HashAlgorithm, Button> banks = new java.util.EnumMap<>(HashAlgorithm.class);
     private Text selection;
     private TableViewer references;
+    private List<ReferenceRow> referenceRows = new ArrayList<>();
+    private Spinner referencePcr;
+    private Combo referenceBank;
+    private Text referenceValues;
+    private Label referenceProblem;
+    private Button referenceSet;
+    private Button referenceRemove;
     private Button eventLogRequired;
     private Label eventLogSummary;
     private Button imaEnabled;
@@ -195,8 +202,10 @@ public class PolicyPart {
         references.setContentProvider(ArrayContentProvider.getInstance());
         referenceColumn("PCR", 45, r -> String.valueOf(r.pcr()));
         referenceColumn("Bank", 65, r -> r.bank().bankName());
-        referenceColumn("Allowed values (edit in JSON)", 560, r -> String.join(", ", r.values()));
+        referenceColumn("Allowed values", 560, r -> String.join(", ", r.values()));
         GridDataFactory.fillDefaults().grab(true, false).hint(500, 120).applyTo(references.getTable());
+        references.addSelectionChangedListener(e -> referenceChosen());
+        createReferenceEditor(form);
 
         Group events = group(form, "Boot event log");
         eventLogRequired = check(events, "The evidence must include the boot event log");
@@ -223,6 +232,123 @@ public class PolicyPart {
         safeClock = check(freshness, "The TPM clock must be safe (not rolled back)");
         sameBoot = check(freshness, "No reboot between enrolment and the quote");
         return scroll;
+    }
+
+    /** PCR, bank and allowed values of one reference row: fills from the selected row, sets or removes it. */
+    private void createReferenceEditor(Composite form) {
+        new Label(form, SWT.NONE);
+        Composite editor = new Composite(form, SWT.NONE);
+        GridLayoutFactory.fillDefaults().numColumns(8).applyTo(editor);
+        GridDataFactory.fillDefaults().grab(true, false).applyTo(editor);
+        new Label(editor, SWT.NONE).setText("PCR:");
+        referencePcr = new Spinner(editor, SWT.BORDER);
+        referencePcr.setValues(0, 0, 23, 0, 1, 4);
+        new Label(editor, SWT.NONE).setText("Bank:");
+        referenceBank = new Combo(editor, SWT.READ_ONLY);
+        for (HashAlgorithm a : HashAlgorithm.values()) {
+            referenceBank.add(a.bankName());
+        }
+        referenceBank.select(List.of(HashAlgorithm.values()).indexOf(HashAlgorithm.SHA256));
+        new Label(editor, SWT.NONE).setText("Values:");
+        referenceValues = new Text(editor, SWT.BORDER);
+        referenceValues.setMessage("hex digests, comma-separated");
+        referenceValues.setFont(Styles.monospace());
+        GridDataFactory.fillDefaults().grab(true, false).hint(300, SWT.DEFAULT).applyTo(referenceValues);
+        referenceSet = PartControls.button(editor, "Set", e -> setReference());
+        referenceRemove = PartControls.button(editor, "Remove", e -> removeReference());
+        referenceProblem = new Label(editor, SWT.WRAP);
+        referenceProblem.setForeground(Styles.UNTRUSTED);
+        GridDataFactory.fillDefaults().grab(true, false).span(8, 1).hint(400, SWT.DEFAULT).applyTo(referenceProblem);
+        referencePcr.addListener(SWT.Modify, e -> validateReference());
+        referenceBank.addListener(SWT.Selection, e -> validateReference());
+        referenceValues.addListener(SWT.Modify, e -> validateReference());
+        validateReference();
+    }
+
+    private void referenceChosen() {
+        Object first = references.getStructuredSelection().getFirstElement();
+        if (first instanceof ReferenceRow r) {
+            referencePcr.setSelection(r.pcr());
+            referenceBank.select(List.of(HashAlgorithm.values()).indexOf(r.bank()));
+            referenceValues.setText(String.join(", ", r.values()));
+        }
+        validateReference();
+    }
+
+    private HashAlgorithm referenceBank() {
+        return HashAlgorithm.values()[Math.max(0, referenceBank.getSelectionIndex())];
+    }
+
+    private Optional<ReferenceRow> editedRow() {
+        return referenceRows.stream().filter(r -> r.pcr() == referencePcr.getSelection()
+                && r.bank() == referenceBank()).findFirst();
+    }
+
+    /** The values typed, or empty after showing why they are not a valid reference. */
+    private Optional<ReferenceRow> typedReference() {
+        HashAlgorithm bank = referenceBank();
+        int pcr = referencePcr.getSelection();
+        java.util.TreeSet<String> values = new java.util.TreeSet<>();
+        String[] tokens = referenceValues.getText().split(",");
+        for (int i = 0; i < tokens.length; i++) {
+            String v = tokens[i].strip().toLowerCase(java.util.Locale.ROOT);
+            if (v.isEmpty()) {
+                continue;
+            }
+            String why = null;
+            if (!v.matches("[0-9a-f]*")) {
+                why = "value " + (i + 1) + " is not hexadecimal";
+            } else if (v.length() != bank.digestSize() * 2) {
+                why = "value " + (i + 1) + " has " + v.length() + " hex digits; a " + bank.bankName() + " PCR has "
+                        + bank.digestSize() * 2;
+            }
+            if (why != null) {
+                referenceProblem.setText("PCR " + pcr + " (" + bank.bankName() + "): " + why + ".");
+                return Optional.empty();
+            }
+            values.add(v);
+        }
+        if (values.isEmpty()) {
+            referenceProblem.setText(editedRow().isPresent() ? "" : "Enter at least one allowed value.");
+            return Optional.empty();
+        }
+        try {
+            if (!PcrSelection.parseSpec(selection.getText()).indices(bank).contains(pcr)) {
+                referenceProblem.setText("PCR " + pcr + " is not in the PCR selection for " + bank.bankName()
+                        + ": add it there first, or a quote never covers it.");
+                return Optional.empty();
+            }
+        } catch (IllegalArgumentException e) {
+            referenceProblem.setText("The PCR selection is not valid: " + e.getMessage());
+            return Optional.empty();
+        }
+        referenceProblem.setText("");
+        return Optional.of(new ReferenceRow(pcr, bank, values));
+    }
+
+    private void validateReference() {
+        if (referenceSet == null) {
+            return;
+        }
+        boolean valid = typedReference().isPresent();
+        referenceSet.setEnabled(valid && draft != null && draft.policy().isPresent());
+        referenceRemove.setEnabled(editedRow().isPresent());
+        referenceProblem.getParent().layout(true, true);
+    }
+
+    private void setReference() {
+        typedReference().ifPresent(row -> {
+            referenceRows.removeIf(r -> r.pcr() == row.pcr() && r.bank() == row.bank());
+            referenceRows.add(row);
+            formChanged();
+        });
+    }
+
+    private void removeReference() {
+        if (referenceRows.removeIf(r -> r.pcr() == referencePcr.getSelection() && r.bank() == referenceBank())) {
+            referenceValues.setText("");
+            formChanged();
+        }
     }
 
     private Text field(Composite form, String label, String hint) {
@@ -301,7 +427,9 @@ public class PolicyPart {
         List<ReferenceRow> rows = new ArrayList<>();
         p.referenceValues().forEach((pcr, byBank) -> byBank.forEach((bank, values) -> rows.add(
                 new ReferenceRow(pcr, bank, values))));
+        referenceRows = rows;
         references.setInput(rows.toArray());
+        validateReference();
         eventLogRequired.setSelection(p.eventLog().map(Policy.EventLogRules::required).orElse(false));
         eventLogSummary.setText(p.eventLog().map(r -> r.acceptedTypes().size() + " accepted event types; "
                 + r.allowedDigests().values().stream().mapToInt(Set::size).sum() + " allowed and "
@@ -338,6 +466,7 @@ public class PolicyPart {
 
     /** Builds a policy from the form and the parts the form does not show; shows why when it cannot. */
     private void formChanged() {
+        validateReference();
         if (updating || draft == null || draft.policy().isEmpty()) {
             return;
         }
@@ -353,7 +482,9 @@ public class PolicyPart {
             });
             b.algorithms(new Policy.Algorithms(accepted, base.algorithms().signatureHashes()));
             b.pcrSelection(PcrSelection.parseSpec(selection.getText()));
-            base.referenceValues().forEach((pcr, byBank) -> byBank.forEach((bank, v) -> b.referenceValues(bank, pcr, v)));
+            for (ReferenceRow r : referenceRows) {
+                b.referenceValues(r.bank(), r.pcr(), r.values());
+            }
             base.eventLog().ifPresent(r -> b.eventLog(new Policy.EventLogRules(eventLogRequired.getSelection(),
                     r.acceptedTypes(), r.allowedDigests(), r.forbiddenDigests())));
             if (imaEnabled.getSelection()) {

@@ -77,6 +77,11 @@ public final class ProblemLine {
         return text.getText();
     }
 
+    /** The line's composite, for layout data. */
+    public Composite control() {
+        return line;
+    }
+
     /** The "Details..." link, for UI tests. */
     public Link detailsLink() {
         return details;

@@ -157,6 +157,21 @@ final class ConsoleUi {
         }
     }
 
+    /** The visible shell whose title starts with {@code title}, once it is open. */
+    static Shell shell(String title) {
+        waitFor(() -> findShell(title) != null, "a window '" + title + "' opens");
+        return findShell(title);
+    }
+
+    private static Shell findShell(String title) {
+        for (Shell s : display().getShells()) {
+            if (s.isVisible() && s.getText().startsWith(title)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
     static Button button(Control root, String label) {
         Button b = find(root, Button.class, x -> label.equals(x.getText().replace("&", "")));
         if (b == null) {
@@ -256,11 +271,16 @@ final class ConsoleUi {
 
     /** Runs the event loop until the condition holds; a timer keeps display.sleep() from blocking on idle Xvfb. */
     static void waitFor(BooleanSupplier condition, String what) {
+        waitFor(condition, what, TIMEOUT_MS);
+    }
+
+    /** {@link #waitFor(BooleanSupplier, String)} for work that takes longer (real QEMU and swtpm processes). */
+    static void waitFor(BooleanSupplier condition, String what, long timeoutMs) {
         Display display = display();
-        long deadline = System.currentTimeMillis() + TIMEOUT_MS;
+        long deadline = System.currentTimeMillis() + timeoutMs;
         while (!condition.getAsBoolean()) {
             if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("timed out after " + TIMEOUT_MS + " ms waiting until " + what);
+                throw new AssertionError("timed out after " + timeoutMs + " ms waiting until " + what);
             }
             if (!display.readAndDispatch()) {
                 display.timerExec(20, () -> { });

@@ -19,6 +19,7 @@ import org.vtpmmigrate.audit.AuditRecord;
 import org.vtpmmigrate.audit.EventKind;
 import org.vtpmmigrate.management.AuditPage;
 import org.vtpmmigrate.management.ErrorCode;
+import org.vtpmmigrate.management.EnrolPeerRequest;
 import org.vtpmmigrate.management.EvidenceRequest;
 import org.vtpmmigrate.management.HostEvidence;
 import org.vtpmmigrate.management.HostInfo;
@@ -27,6 +28,8 @@ import org.vtpmmigrate.management.ManagementService;
 import org.vtpmmigrate.management.MigrationList;
 import org.vtpmmigrate.management.MigrationStarted;
 import org.vtpmmigrate.management.MigrationStatus;
+import org.vtpmmigrate.management.PeerList;
+import org.vtpmmigrate.management.PeerSummary;
 import org.vtpmmigrate.management.PolicyDocument;
 import org.vtpmmigrate.management.PolicyList;
 import org.vtpmmigrate.management.PolicySummary;
@@ -122,6 +125,38 @@ final class FixtureAgent implements ManagementService {
             throw new ManagementException(ErrorCode.NOT_FOUND, "no VM '" + vmId + "' on " + host.hostId);
         }
         return vm;
+    }
+
+    @Override
+    public synchronized VmDetails startVm(String vmId) throws ManagementException {
+        return changeState(vmId, "STOPPED", "RUNNING");
+    }
+
+    @Override
+    public synchronized VmDetails stopVm(String vmId) throws ManagementException {
+        return changeState(vmId, "RUNNING", "STOPPED");
+    }
+
+    private VmDetails changeState(String vmId, String from, String to) throws ManagementException {
+        VmDetails vm = vm(vmId);
+        if (!vm.state().equals(from)) {
+            throw new ManagementException(ErrorCode.CONFLICT, "VM '" + vmId + "' is " + vm.state() + ", not " + from);
+        }
+        setVmState(vmId, to);
+        return vms.get(vmId);
+    }
+
+    /** Every other clean or tampered test host counts as enrolled: the fixture has no peer protocol. */
+    @Override
+    public PeerList peers() {
+        return new PeerList(network.agents().stream().filter(a -> a != this).map(a -> new PeerSummary(a.hostId(),
+                "127.0.0.1:7710", a.host.akNameHex(), a.host.ekSubject(), a.host.ekSubject(), enrolledAt)).toList());
+    }
+
+    @Override
+    public PeerSummary enrolPeer(EnrolPeerRequest request) throws ManagementException {
+        throw new ManagementException(ErrorCode.UNAVAILABLE, "test host " + host.hostId
+                + " has no peer protocol; enrolment needs a real engine agent");
     }
 
     @Override
@@ -229,6 +264,12 @@ final class FixtureAgent implements ManagementService {
             throw new ManagementException(ErrorCode.NOT_FOUND, "no migration '" + migrationId + "' on " + host.hostId);
         }
         return run.advance();
+    }
+
+    @Override
+    public MigrationStatus cancelMigration(String migrationId) throws ManagementException {
+        throw new ManagementException(ErrorCode.CONFLICT, "scripted test migration '" + migrationId
+                + "' runs to its end; cancelling needs a real engine agent");
     }
 
     @Override

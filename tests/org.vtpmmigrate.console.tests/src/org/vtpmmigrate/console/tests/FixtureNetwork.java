@@ -221,6 +221,10 @@ final class FixtureNetwork implements AutoCloseable {
         }
     }
 
+    java.util.Collection<FixtureAgent> agents() {
+        return agents.values();
+    }
+
     Optional<FixtureAgent> agent(String hostId) {
         return Optional.ofNullable(agents.get(hostId));
     }
@@ -233,7 +237,9 @@ final class FixtureNetwork implements AutoCloseable {
     ConsoleSettings settings(ConsoleModel model) {
         return model.settings().withTrust(Optional.of(caCertificate), List.of(ekCaBundle))
                 .withIdentity(Optional.of(consoleCertificate), Optional.of(consoleKey))
-                .withHosts(Optional.of(inventory), false).withAddedHosts(List.of());
+                .withHosts(Optional.of(inventory), false).withAddedHosts(List.of())
+                // the tests contact hosts when they mean to: a periodic refresh would change states under them
+                .withRefreshSeconds(0);
     }
 
     int port(String hostId) {

@@ -17,12 +17,14 @@ import org.eclipse.swt.widgets.Combo;
 import org.eclipse.swt.widgets.Composite;
 import org.eclipse.swt.widgets.Event;
 import org.eclipse.swt.widgets.Label;
+import org.eclipse.swt.widgets.Spinner;
 import org.eclipse.swt.widgets.Table;
 import org.eclipse.swt.widgets.TableItem;
 import org.eclipse.swt.widgets.Text;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.vtpmmigrate.attest.HashAlgorithm;
 import org.vtpmmigrate.attest.policy.Policy;
 import org.vtpmmigrate.attest.policy.PolicyJson;
 import org.vtpmmigrate.console.model.ConsoleModel;
@@ -75,6 +77,50 @@ class PolicyPartTest {
         click(button(part, "New from host's evidence"));
         waitFor(() -> draft().policy().map(p -> p.id().equals("alpha-baseline")).orElse(false),
                 "a policy is made from alpha's evidence: " + status().text());
+    }
+
+    @Test
+    void referenceValuesAreSetAndRemovedPerPcrAndValidatedAsTyped() {
+        policyFromAlpha();
+        // another test may have left the differences on top: the editor is on the form
+        ConsoleUi.selectTab(ConsoleUi.tab(part, PolicyPart.FORM_TAB));
+        Composite editor = button(part, "Set").getParent();
+        Spinner pcr = find(editor, Spinner.class, x -> true);
+        Combo bank = find(editor, Combo.class, x -> true);
+        Text values = find(editor, Text.class, x -> true);
+        Label problem = find(editor, Label.class, l -> (l.getStyle() & SWT.WRAP) != 0);
+        ConsoleUi.select(bank, "sha256");
+        pcr.setSelection(7);
+        pcr.notifyListeners(SWT.Modify, new Event());
+
+        ConsoleUi.type(values, "zz");
+        assertEquals("PCR 7 (sha256): value 1 is not hexadecimal.", problem.getText());
+        assertFalse(button(part, "Set").isEnabled());
+        ConsoleUi.type(values, "ab");
+        assertEquals("PCR 7 (sha256): value 1 has 2 hex digits; a sha256 PCR has 64.", problem.getText());
+        String digest = "11".repeat(32);
+        String second = "2f".repeat(32);
+        ConsoleUi.type(values, digest + ", " + second.toUpperCase());
+        assertEquals("", problem.getText());
+        click(button(part, "Set"));
+        assertEquals(List.of(digest, second), List.copyOf(draft().policy().orElseThrow().referenceValues().get(7)
+                .get(HashAlgorithm.SHA256)), "the row replaces PCR 7's values");
+        assertTrue(json().getText().contains(digest) && json().getText().contains(second), "the JSON follows");
+        assertTrue(draft().valid(), status().text());
+        ConsoleUi.screenshot(ConsoleUi.mainWindow(), "policy-reference-editor.png");
+
+        pcr.setSelection(20);
+        pcr.notifyListeners(SWT.Modify, new Event());
+        ConsoleUi.type(values, digest);
+        assertTrue(problem.getText().startsWith("PCR 20 is not in the PCR selection for sha256"), problem.getText());
+        assertFalse(button(part, "Set").isEnabled());
+
+        pcr.setSelection(7);
+        pcr.notifyListeners(SWT.Modify, new Event());
+        click(button(part, "Remove"));
+        assertFalse(draft().policy().orElseThrow().referenceValues().getOrDefault(7, java.util.Map.of())
+                .containsKey(HashAlgorithm.SHA256), "PCR 7 has no reference any more");
+        assertFalse(json().getText().contains(digest), "the JSON follows");
     }
 
     @Test

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.vtpmmigrate.attest.eventlog.EventType;
@@ -31,8 +32,10 @@ import org.vtpmmigrate.hypervisor.HypervisorException;
 import org.vtpmmigrate.hypervisor.VmConfig;
 import org.vtpmmigrate.hypervisor.VtpmProcess;
 import org.vtpmmigrate.hypervisor.VtpmStore;
+import org.vtpmmigrate.management.ManagementException;
 import org.vtpmmigrate.management.ManagementServer;
 import org.vtpmmigrate.management.PkiException;
+import org.vtpmmigrate.management.PolicyUpload;
 import org.vtpmmigrate.management.ServerSettings;
 import org.vtpmmigrate.management.TlsCredentials;
 import org.vtpmmigrate.protocol.PlatformException;
@@ -50,6 +53,8 @@ public final class EngineHost implements AutoCloseable {
     /** The instance name of a simulated platform TPM's state in its store. */
     public static final String PLATFORM_INSTANCE = "platform";
     static final Duration VM_TIMEOUT = Duration.ofSeconds(60);
+    /** As many as the engine keeps runs in its history. */
+    private static final int MAX_REMEMBERED_REQUESTERS = 256;
     /** The PCR a simulated host's injected fault extends: the one Secure Boot policy lives in. */
     private static final int FAULT_PCR = 7;
     private static final System.Logger LOG = System.getLogger(EngineHost.class.getName());
@@ -58,6 +63,16 @@ public final class EngineHost implements AutoCloseable {
     private final Instant startedAt = Instant.now();
     private final List<AutoCloseable> started = new ArrayList<>();
     private final List<byte[]> ownEkChain;
+    /** Who asked for each run started here (the administrator's certificate subject), for its status. */
+    private final Map<String, String> requesters = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(16, 0.75f, false) {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+                    return size() > MAX_REMEMBERED_REQUESTERS;
+                }
+            });
     private final String tpmDescription;
     private DefaultMigrationEngine engine;
     private StoredPolicies policies;
@@ -241,6 +256,14 @@ public final class EngineHost implements AutoCloseable {
         return Optional.ofNullable(management).map(ManagementServer::address);
     }
 
+    /**
+     * Stores a policy as the management API would (validated, translated, saved), for callers that
+     * drive an engine in their own process.
+     */
+    public void storePolicy(String policyId, String text) throws ManagementException {
+        policies.put(policyId, new PolicyUpload(text, null));
+    }
+
     Instant startedAt() {
         return startedAt;
     }
@@ -251,6 +274,14 @@ public final class EngineHost implements AutoCloseable {
 
     AuditTrail audit() {
         return audit;
+    }
+
+    void requestedBy(String migrationId, String subject) {
+        requesters.put(migrationId, subject);
+    }
+
+    Optional<String> requester(String migrationId) {
+        return Optional.ofNullable(requesters.get(migrationId));
     }
 
     List<byte[]> ownEkChain() {

@@ -266,6 +266,7 @@ final class EngineManagementService implements ManagementService {
                 : address(request.destinationAddress());
         try {
             MigrationHandle handle = engine().migrate(request.vmId(), address, request.policyId());
+            host.requestedBy(handle.migrationId(), caller.subject());
             return new MigrationStarted(handle.migrationId());
         } catch (MigrationRefusedException e) {
             ErrorCode code = switch (e.reason()) {
@@ -331,7 +332,7 @@ final class EngineManagementService implements ManagementService {
                 .orElse(Instant.now().minus(progress.elapsed()));
         MigrationResult outcome = result.map(this::outcome).orElse(null);
         return new MigrationStatus(h.migrationId(), h.vmId(), source ? host.hostId() : h.peer(),
-                source ? h.peer() : host.hostId(), h.policyId(), digest, source ? caller.subject() : null,
+                source ? h.peer() : host.hostId(), h.policyId(), digest, host.requester(h.migrationId()).orElse(null),
                 result.isPresent() ? MigrationStatus.Phase.DONE.name() : progress.phase().name(),
                 progress.state().name(), progress.streamBytes(), -1,
                 (int) Math.max(0, Math.min(Integer.MAX_VALUE, progress.preCopyRounds())), startedAt,

@@ -4,6 +4,7 @@ import java.security.InvalidKeyException;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.SortedMap;
 import java.util.SortedSet;
@@ -14,6 +15,7 @@ import org.vtpmmigrate.attest.HashAlgorithm;
 import org.vtpmmigrate.attest.PcrValues;
 import org.vtpmmigrate.attest.eventlog.EventLog;
 import org.vtpmmigrate.attest.eventlog.EventLogFormatException;
+import org.vtpmmigrate.attest.eventlog.EventType;
 import org.vtpmmigrate.attest.policy.Evidence;
 import org.vtpmmigrate.attest.policy.EvidenceRejectedException;
 import org.vtpmmigrate.attest.policy.Policy;
@@ -74,6 +76,13 @@ public final class EvidencePolicies {
                 allowed.computeIfAbsent(m.component(), c -> new TreeSet<>()).add(m.digest());
             }
         }
-        return generated.toBuilder().vmLaunch(new Policy.VmLaunchRules(OptionalInt.of(LAUNCH_PCR), allowed)).build();
+        // the boot's event types, and the launch events VMs add later; no per-event digests: the pinned
+        // PCR values already fix the boot's events, and the launch allowlist judges the launches
+        SortedSet<Long> types = new TreeSet<>(generated.eventLog().map(Policy.EventLogRules::acceptedTypes)
+                .orElse(Policy.EventLogRules.knownTypes()));
+        types.add(EventType.EV_EVENT_TAG.value());
+        return generated.toBuilder()
+                .eventLog(new Policy.EventLogRules(true, types, Map.of(), Map.of()))
+                .vmLaunch(new Policy.VmLaunchRules(OptionalInt.of(LAUNCH_PCR), allowed)).build();
     }
 }

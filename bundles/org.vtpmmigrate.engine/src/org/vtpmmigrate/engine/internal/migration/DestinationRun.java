@@ -1,8 +1,14 @@
 package org.vtpmmigrate.engine.internal.migration;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.vtpmmigrate.engine.migration.MigrationResult;
 import org.vtpmmigrate.engine.migration.PartyVerdict;
 import org.vtpmmigrate.hypervisor.HypervisorException;
@@ -23,9 +29,10 @@ import org.vtpmmigrate.protocol.SessionState;
 import org.vtpmmigrate.protocol.wire.MigrationRequest;
 
 /**
- * One incoming migration, on the thread that accepted the connection. After the handshake it
- * creates the vTPM instance of the offered epoch and a paused incoming QEMU, feeds it the opened
- * records, checks the VM loaded (paused, QEMU and vTPM alive) and commits. Following the protocol
+ * One incoming migration, on the thread that accepted the connection. Once the request is admitted
+ * it creates the vTPM instance of the offered epoch and a paused incoming QEMU in the background,
+ * while attestation and key establishment run (QEMU receives nothing before they succeed); after the
+ * handshake it feeds that QEMU the opened records, checks the VM loaded (paused, QEMU and vTPM alive) and commits. Following the protocol
  * bundle's recommendation the VM is resumed only once the source acknowledged the commit; without
  * the acknowledgement it stays paused and is reported in doubt. On any other failure everything
  * received is discarded: QEMU stopped, the incoming vTPM state securely deleted.
@@ -37,6 +44,8 @@ final class DestinationRun extends RunBase {
     private final String claimedSource;
     private volatile MigrationTracker tracker;
     private volatile MigrationRequest admitted;
+    /** The incoming QEMU and vTPM being started for the admitted request. */
+    private volatile CompletableFuture<VirtualMachine> launch;
     private ObservedSessions.Destination session;
 
     DestinationRun(DefaultMigrationEngine engine, PeerLink link, String claimedSource) {
@@ -86,6 +95,14 @@ final class DestinationRun extends RunBase {
         engine.remember(t);
         if (decision.decision().accepted()) {
             admitted = request;
+            // starting QEMU takes longer than the whole handshake: it overlaps with it
+            launch = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return engine.vmManager().launchIncoming(request.vmId(), request.vtpmEpoch());
+                } catch (HypervisorException e) {
+                    throw new CompletionException(e);
+                }
+            }, engine.executor());
         }
         t.onCancel(() -> failLocally(session, link, FailureReason.CANCELLED, "cancelled by an operator of "
                 + engine.settings().hostId()));
@@ -98,7 +115,7 @@ final class DestinationRun extends RunBase {
         // the source confirms keys only after it verified this host's evidence and bound key
         tracker.verdict(RunOutcomes.acceptedByPeer(PartyVerdict.Party.DESTINATION));
         MigrationRequest request = admitted;
-        VirtualMachine machine = engine.vmManager().launchIncoming(request.vmId(), request.vtpmEpoch());
+        VirtualMachine machine = launched(settings.vmTimeout());
         try (IncomingMigration incoming = machine.migrateIn(settings.vmTimeout())) {
             new RecordReader(session, link.input()).transferTo(RecordSink.migrationStreamTo(incoming.data()));
             incoming.endOfStream();
@@ -125,6 +142,41 @@ final class DestinationRun extends RunBase {
             // doubt): read what arrived before concluding the connection is lost
         }
         driver.runUntil(SessionState.COMMITTED);
+    }
+
+    /** The incoming QEMU once it runs; its launch failure as this run's. */
+    private VirtualMachine launched(Duration timeout) throws HypervisorException {
+        try {
+            return launch.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof HypervisorException h) {
+                throw h;
+            }
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new HypervisorException("the incoming QEMU did not start within " + timeout.toSeconds() + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HypervisorException("interrupted while the incoming QEMU started");
+        }
+    }
+
+    /** Lets a launch still in progress end, so that discarding sees everything it started. */
+    private void settleLaunch() {
+        CompletableFuture<VirtualMachine> l = launch;
+        if (l == null) {
+            return;
+        }
+        try {
+            l.get(engine.settings().vmTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            // a failed launch leaves at most a vTPM instance, which discarding deletes
+        } catch (TimeoutException e) {
+            LOG.log(System.Logger.Level.ERROR, "the incoming QEMU of " + admitted.vmId() + " is still starting after "
+                    + engine.settings().vmTimeout().toSeconds() + " s; discarding what exists now");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void tick() {
@@ -154,6 +206,7 @@ final class DestinationRun extends RunBase {
                     + "its vTPM state for an operator", request.vmId(), claimedSource);
         } else {
             status = RunOutcomes.status(failure.orElseThrow());
+            settleLaunch();
             placement = discard(request);
         }
         release(link, t);

@@ -130,6 +130,8 @@ class EngineHostTest {
         assertEquals("DONE", end.phase());
         assertEquals("host-b", end.destinationHostId());
         assertEquals(onA.digest(), end.policyDigest());
+        assertTrue(end.requestedBy().contains("CN=local-administrator"), "the run names who asked for it: "
+                + end.requestedBy());
         assertTrue(end.verdicts().stream().allMatch(v -> v.status().equals("ACCEPTED")), end.verdicts()::toString);
         assertTrue(end.bytesTransferred() > 0, "the VM's state went through the record layer");
         assertEquals("RUNNING", cb.vm(VM).state());
