@@ -38,8 +38,9 @@ class BenchCommandTest {
         assertTrue(handshake.has("met"), run::toString);
 
         JsonObject channel = json.getAsJsonObject("channel");
-        // the stream of a 64 MiB guest full of random bytes carries at least those 64 MiB
-        assertTrue(channel.get("bytes").getAsLong() >= 64L * 1024 * 1024, run::toString);
+        // the stream of a 64 MiB guest full of random bytes carries nearly all of them (the guest's
+        // firmware zeroes a few pages before the migration, and QEMU sends zero pages as flags)
+        assertTrue(channel.get("bytes").getAsLong() >= 0.9 * 64 * 1024 * 1024, "channel bytes\n" + run);
         positive(channel, run, "recordLayerGBps", "plainSocketGBps", "targetGBps");
         assertTrue(channel.has("met") && channel.has("method"), run::toString);
 
