@@ -51,7 +51,8 @@ public interface MigrationEngine extends AutoCloseable {
     /**
      * Enrols the peer engine at {@code address}: validates its EK certificate against the trusted
      * CAs and proves its attestation key with a credential only its TPM can activate. Enrolling
-     * again replaces the earlier record.
+     * again replaces the earlier record. Enrolments are kept across restarts; each EK certificate
+     * is validated again against the trusted CAs when the engine starts.
      */
     EnrolledPeer enrol(PeerAddress address) throws EnrolmentException;
 

@@ -66,6 +66,7 @@ public final class DefaultMigrationEngine implements MigrationEngine {
     private final VtpmStore store;
     private final PolicyCatalog policies;
     private final PeerRegistry peers = new PeerRegistry();
+    private final PeerStore peerStore;
     private final VmManager vms;
     private final NonceSource nonces;
     private final EventDispatcher events;
@@ -102,6 +103,12 @@ public final class DefaultMigrationEngine implements MigrationEngine {
                 : Optional.of(new EkCertificateValidator(settings.trustedEkCas(), settings.intermediateEkCas()));
         this.enrolment = new Enrolment(settings.hostId(), platform, validator, settings.connectTimeout(),
                 settings.enrolmentTimeout(), random, clock);
+        this.peerStore = new PeerStore(settings.workDirectory().resolve("enrolled-peers"));
+        try {
+            peerStore.load(validator).forEach(peers::put);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "enrolled peers not restored (enrol them again): {0}", e.getMessage());
+        }
         try {
             this.listener = new PeerListener(settings.bindAddress(), settings.peerPort(),
                     settings.maxIncomingConnections(), executor, this::handleConnection, settings.hostId());
@@ -196,6 +203,7 @@ public final class DefaultMigrationEngine implements MigrationEngine {
         }
         PeerRegistry.Peer peer = enrolment.enrol(address);
         peers.put(peer);
+        savePeers();
         LOG.log(System.Logger.Level.INFO, "enrolled peer {0} at {1}, AK {2}", peer.hostId(), address,
                 HexFormat.of().formatHex(peer.attestationKey().name()));
         return peer.summary();
@@ -208,7 +216,21 @@ public final class DefaultMigrationEngine implements MigrationEngine {
 
     @Override
     public boolean unenrol(String hostId) {
-        return peers.remove(hostId);
+        boolean removed = peers.remove(hostId);
+        if (removed) {
+            savePeers();
+        }
+        return removed;
+    }
+
+    /** Keeps the enrolments for the next start; the ones in memory stand whatever happens to the file. */
+    private void savePeers() {
+        try {
+            peerStore.save(peers.all());
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.ERROR, "enrolled peers not saved (they stay enrolled until this engine "
+                    + "stops): " + e.getMessage(), e);
+        }
     }
 
     @Override

@@ -96,7 +96,7 @@ final class Enrolment {
                 throw new EnrolmentException(EnrolmentException.Reason.CREDENTIAL_ACTIVATION, "peer "
                         + identity.hostId() + " answered with a secret other than the one wrapped for its EK and AK");
             }
-            return new PeerRegistry.Peer(identity.hostId(), address, ak, certificate, clock.instant());
+            return new PeerRegistry.Peer(identity.hostId(), address, ak, ek, certificate, clock.instant());
         } catch (PeerWire.MalformedPeerMessageException e) {
             throw new EnrolmentException(EnrolmentException.Reason.MALFORMED_MESSAGE, "peer at " + address + ": "
                     + e.getMessage(), e);

@@ -14,18 +14,19 @@ import org.vtpmmigrate.attest.tpm2.TpmPublic;
 import org.vtpmmigrate.engine.migration.EnrolledPeer;
 import org.vtpmmigrate.engine.migration.PeerAddress;
 
-/** The peers this host enrolled, by host id; in memory. Thread-safe. */
+/** The peers this host enrolled, by host id (kept across restarts by {@link PeerStore}). Thread-safe. */
 final class PeerRegistry {
     /**
      * An enrolled peer with what verification needs: the AK public area proven by credential
      * activation, and the validated EK certificate chain.
      */
-    record Peer(String hostId, PeerAddress address, TpmPublic attestationKey, EkCertificateInfo ekCertificate,
-            Instant enrolledAt) {
+    record Peer(String hostId, PeerAddress address, TpmPublic attestationKey, TpmPublic endorsementKey,
+            EkCertificateInfo ekCertificate, Instant enrolledAt) {
         Peer {
             Objects.requireNonNull(hostId, "hostId");
             Objects.requireNonNull(address, "address");
             Objects.requireNonNull(attestationKey, "attestationKey");
+            Objects.requireNonNull(endorsementKey, "endorsementKey");
             Objects.requireNonNull(ekCertificate, "ekCertificate");
             Objects.requireNonNull(enrolledAt, "enrolledAt");
         }

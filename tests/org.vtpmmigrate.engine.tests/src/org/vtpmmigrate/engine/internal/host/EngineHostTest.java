@@ -155,6 +155,27 @@ class EngineHostTest {
         }
     }
 
+    @Test
+    void enrolledPeersAreKeptAcrossARestartAndAnUnreadableRecordIsLeftOut() throws Exception {
+        EngineHost a = start("host-a");
+        EngineHost b = start("host-b");
+        client(a).enrolPeer(new EnrolPeerRequest(peerAddress(b)));
+        a.close();
+        hosts.remove(a);
+        // a record someone edited: it is skipped with the reason in the log, the good one stays
+        java.nio.file.Path store = java.nio.file.Path.of(kit.host("host-a").settings().get("data.dir"), "work",
+                "enrolled-peers");
+        java.nio.file.Files.writeString(store, "vtpm-migrate-peers-v1 host-x 127.0.0.1 9 bm90IGEga2V5 x x 0\n",
+                java.nio.file.StandardOpenOption.APPEND);
+
+        EngineHost again = start("host-a");
+        assertEquals(List.of("host-b"), client(again).peers().peers().stream().map(p -> p.hostId()).toList(),
+                "host-b is still enrolled after the restart, the broken record is not");
+        assertEquals(java.util.Set.of(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                java.nio.file.attribute.PosixFilePermission.OWNER_WRITE),
+                java.nio.file.Files.getPosixFilePermissions(store), "the store is its owner's only");
+    }
+
     private List<String> types(EngineHost host) {
         try {
             return client(host).audit(0, AuditPage.MAX_LIMIT).records().stream().map(AuditRecord::type).toList();

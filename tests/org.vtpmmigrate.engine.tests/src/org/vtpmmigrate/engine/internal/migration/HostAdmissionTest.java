@@ -64,7 +64,8 @@ class HostAdmissionTest {
         EkCertificateInfo ek = new EkCertificateInfo(List.of(EkCertificateValidator.parseCertificate(
                 platform.ekCertificate().orElseThrow())), Optional.empty(), Optional.empty(), Optional.empty());
         peers.put(new PeerRegistry.Peer("host-s", new PeerAddress("127.0.0.1", 7710),
-                TpmPublic.parseTpm2b(platform.attestationKeyPublic().tpm2bPublic()), ek, Instant.now()));
+                TpmPublic.parseTpm2b(platform.attestationKeyPublic().tpm2bPublic()),
+                TpmPublic.parseTpm2b(platform.ekPublic().tpm2bPublic()), ek, Instant.now()));
     }
 
     @AfterEach

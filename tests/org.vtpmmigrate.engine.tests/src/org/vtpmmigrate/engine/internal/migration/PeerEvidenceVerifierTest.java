@@ -59,7 +59,8 @@ class PeerEvidenceVerifierTest {
         EkCertificateInfo ek = new EkCertificateInfo(List.of(EkCertificateValidator.parseCertificate(
                 platform.ekCertificate().orElseThrow())), Optional.empty(), Optional.empty(), Optional.empty());
         self = new PeerRegistry.Peer("self", new PeerAddress("127.0.0.1", 7710),
-                TpmPublic.parseTpm2b(platform.attestationKeyPublic().tpm2bPublic()), ek, Instant.now());
+                TpmPublic.parseTpm2b(platform.attestationKeyPublic().tpm2bPublic()),
+                TpmPublic.parseTpm2b(platform.ekPublic().tpm2bPublic()), ek, Instant.now());
         launch = LaunchMeasurement.of(TestHost.vm(VM, 64));
         policy = ReferencePcrPolicy.fromHost("p", platform).allowVm(launch).build();
         platform.recordLaunch(VM, launch, TIMEOUT);
