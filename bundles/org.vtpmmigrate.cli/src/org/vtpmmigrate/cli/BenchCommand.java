@@ -83,13 +83,7 @@ final class BenchCommand implements Command {
             System.err.println("vtpm-migrate bench: " + e.getClass().getSimpleName() + ": " + e.getMessage());
             return ExitCode.REFUSED;
         } finally {
-            for (int i = started.size() - 1; i >= 0; i--) {
-                try {
-                    started.get(i).close();
-                } catch (Exception e) {
-                    System.err.println("vtpm-migrate bench: stopping " + started.get(i) + ": " + e.getMessage());
-                }
-            }
+            Started.closeInReverse(started, "bench");
         }
     }
 

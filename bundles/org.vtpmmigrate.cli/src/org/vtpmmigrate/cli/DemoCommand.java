@@ -3,10 +3,8 @@ package org.vtpmmigrate.cli;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,8 +24,6 @@ import org.vtpmmigrate.hypervisor.VmConfig;
 import org.vtpmmigrate.hypervisor.VtpmInstance;
 import org.vtpmmigrate.hypervisor.VtpmStore;
 import org.vtpmmigrate.management.EnrolPeerRequest;
-import org.vtpmmigrate.management.EvidenceRequest;
-import org.vtpmmigrate.management.HostEvidence;
 import org.vtpmmigrate.management.HostInfo;
 import org.vtpmmigrate.management.ManagementException;
 import org.vtpmmigrate.management.PeerSummary;
@@ -117,13 +113,7 @@ final class DemoCommand implements Command {
             System.err.println("vtpm-migrate demo: " + e.getClass().getSimpleName() + ": " + e.getMessage());
             return ExitCode.REFUSED;
         } finally {
-            for (int i = started.size() - 1; i >= 0; i--) {
-                try {
-                    started.get(i).close();
-                } catch (Exception e) {
-                    System.err.println("vtpm-migrate demo: stopping " + started.get(i) + ": " + e.getMessage());
-                }
-            }
+            Started.closeInReverse(started, "demo");
             out.println("work directory kept: " + work.toAbsolutePath());
         }
     }
@@ -263,14 +253,9 @@ final class DemoCommand implements Command {
          */
         private String sharePolicy() throws Exception {
             DemoAgent reference = tamper.equals(Optional.of(Tamper.SOURCE)) ? b : a;
-            byte[] nonce = new byte[32];
-            new SecureRandom().nextBytes(nonce);
-            HostEvidence evidence = reference.client.hostEvidence(new EvidenceRequest(
-                    Base64.getEncoder().encodeToString(nonce), List.of(new EvidenceRequest.PcrSelection("sha256",
-                            List.of(0, 1, 2, 3, 4, 5, 6, 7, EvidencePolicies.LAUNCH_PCR))), true, false));
             VmDetails allowed = tamper.equals(Optional.of(Tamper.VM))
                     ? measured(vm(config.memoryMiB() == 16 ? 32 : 16)) : a.client.vm(config.name());
-            Policy policy = EvidencePolicies.fromEvidence(POLICY_ID, evidence, nonce, List.of(allowed));
+            Policy policy = EvidencePolicies.fromHost(POLICY_ID, reference.client, List.of(allowed));
             String text = PolicyJson.write(policy);
             Path file = work.resolve(POLICY_ID + ".json");
             Files.writeString(file, text);

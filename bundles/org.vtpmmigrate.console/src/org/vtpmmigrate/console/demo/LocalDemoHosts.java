@@ -5,10 +5,8 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
@@ -33,14 +31,11 @@ import org.vtpmmigrate.hypervisor.HypervisorException;
 import org.vtpmmigrate.hypervisor.VmConfig;
 import org.vtpmmigrate.management.ClientSettings;
 import org.vtpmmigrate.management.EnrolPeerRequest;
-import org.vtpmmigrate.management.EvidenceRequest;
-import org.vtpmmigrate.management.HostEvidence;
 import org.vtpmmigrate.management.ManagementClient;
 import org.vtpmmigrate.management.ManagementException;
 import org.vtpmmigrate.management.PkiException;
 import org.vtpmmigrate.management.PolicyUpload;
 import org.vtpmmigrate.management.TlsCredentials;
-import org.vtpmmigrate.management.VmDetails;
 
 /**
  * Two engine hosts, {@value #SOURCE} and {@value #DESTINATION}, started in the console's process for
@@ -59,7 +54,6 @@ public final class LocalDemoHosts implements AutoCloseable {
     /** The job family of starting and stopping, so tests and shutdown can wait for them. */
     public static final Object JOB_FAMILY = LocalDemoHosts.class;
     /** The boot PCRs the policy pins, with the launch PCR the engine needs for VM launch rules. */
-    private static final List<Integer> POLICY_PCRS = List.of(0, 1, 2, 3, 4, 5, 6, 7, EvidencePolicies.LAUNCH_PCR);
     private static final ClientSettings CLIENT = new ClientSettings(Duration.ofSeconds(10), Duration.ofSeconds(60),
             8 << 20);
     private static final System.Logger LOG = System.getLogger(LocalDemoHosts.class.getName());
@@ -234,12 +228,7 @@ public final class LocalDemoHosts implements AutoCloseable {
             toSource.startVm(VM_NAME);
 
             step = next(step, monitor);
-            byte[] nonce = new byte[32];
-            new SecureRandom().nextBytes(nonce);
-            HostEvidence evidence = toSource.hostEvidence(new EvidenceRequest(Base64.getEncoder().encodeToString(nonce),
-                    List.of(new EvidenceRequest.PcrSelection("sha256", POLICY_PCRS)), true, false));
-            VmDetails demoVm = toSource.vm(VM_NAME);
-            Policy policy = EvidencePolicies.fromEvidence(POLICY_ID, evidence, nonce, List.of(demoVm));
+            Policy policy = EvidencePolicies.fromHost(POLICY_ID, toSource, List.of(toSource.vm(VM_NAME)));
 
             step = next(step, monitor);
             String text = PolicyJson.write(policy);

@@ -57,6 +57,8 @@ final class AuditTrail implements MigrationListener, AutoCloseable {
     private final AuditLogWriter writer;
     private final Path file;
     private final List<Line> lines = new ArrayList<>();
+    /** Where the log's last line ends (guarded by this). */
+    private long end;
     /** The peer of a run, by migration id (events do not carry it). */
     private final Function<String, Optional<String>> peerOf;
 
@@ -95,6 +97,10 @@ final class AuditTrail implements MigrationListener, AutoCloseable {
             for (RecordResult r : report.results()) {
                 r.record().ifPresent(record -> trail.lines.add(new Line(record, r.offset(), r.length())));
             }
+            trail.end = Files.size(file);
+        } catch (IOException e) {
+            closeQuietly(writer);
+            throw new AuditLogException("the attestation log " + file + " cannot be read: " + e.getMessage(), e);
         } catch (AuditLogException | RuntimeException e) {
             closeQuietly(writer);
             throw e;
@@ -116,10 +122,11 @@ final class AuditTrail implements MigrationListener, AutoCloseable {
     }
 
     private synchronized void append(AuditEvent event) throws AuditLogException, IOException {
-        long before = Files.size(file);
+        // the trail is the log's only writer: a record's line starts where the previous one ended
+        long start = end;
         AuditRecord record = writer.append(event);
-        long after = Files.size(file);
-        lines.add(new Line(record, before, (int) (after - before)));
+        end = Files.size(file);
+        lines.add(new Line(record, start, (int) (end - start)));
     }
 
     private List<AuditEvent> records(MigrationEvent event) {

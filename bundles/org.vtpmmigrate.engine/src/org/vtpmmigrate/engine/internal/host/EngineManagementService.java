@@ -77,8 +77,7 @@ final class EngineManagementService implements ManagementService {
     public HostInfo hostInfo() {
         HostPlatform platform = engine().platform();
         String akName = HEX.formatHex(platform.attestationKeyPublic().name());
-        HostInfo.Enrolment enrolment = engine().identity().ekCertificateSubject().isPresent()
-                || platform.ekCertificate().isPresent()
+        HostInfo.Enrolment enrolment = platform.ekCertificate().isPresent()
                 ? new HostInfo.Enrolment(HostInfo.EnrolmentState.ENROLLED.name(),
                         engine().identity().ekCertificateSubject().orElse(engine().identity().ekCertificateIssuer()
                                 .map(issuer -> "(EK certificate issued by " + issuer + ")").orElse(null)),

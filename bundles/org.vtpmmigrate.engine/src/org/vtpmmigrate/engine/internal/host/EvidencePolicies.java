@@ -1,6 +1,7 @@
 package org.vtpmmigrate.engine.internal.host;
 
 import java.security.InvalidKeyException;
+import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -22,7 +23,10 @@ import org.vtpmmigrate.attest.policy.Policy;
 import org.vtpmmigrate.attest.policy.PolicyGenerator;
 import org.vtpmmigrate.attest.tpm2.TpmFormatException;
 import org.vtpmmigrate.attest.tpm2.TpmPublic;
+import org.vtpmmigrate.management.EvidenceRequest;
 import org.vtpmmigrate.management.HostEvidence;
+import org.vtpmmigrate.management.ManagementException;
+import org.vtpmmigrate.management.ManagementService;
 import org.vtpmmigrate.management.VmDetails;
 
 /**
@@ -34,6 +38,22 @@ public final class EvidencePolicies {
     public static final int LAUNCH_PCR = 15;
 
     private EvidencePolicies() {
+    }
+
+    /**
+     * Asks {@code host} for fresh evidence (a new nonce, SHA-256 PCRs 0-7 and the launch PCR, with
+     * its event log) and makes the policy from it.
+     *
+     * @throws EvidenceRejectedException if that evidence does not verify
+     */
+    public static Policy fromHost(String policyId, ManagementService host, List<VmDetails> allowedVms)
+            throws ManagementException, EvidenceRejectedException {
+        byte[] nonce = new byte[32];
+        new SecureRandom().nextBytes(nonce);
+        HostEvidence evidence = host.hostEvidence(new EvidenceRequest(Base64.getEncoder().encodeToString(nonce),
+                List.of(new EvidenceRequest.PcrSelection("sha256", List.of(0, 1, 2, 3, 4, 5, 6, 7, LAUNCH_PCR))), true,
+                false));
+        return fromEvidence(policyId, evidence, nonce, allowedVms);
     }
 
     /**
